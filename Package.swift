@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+// fluxstamp: make git commit statuses tell the truth about what Flux has deployed.
+import PackageDescription
+
+let package = Package(
+    name: "fluxstamp",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fluxstamp", targets: ["fluxstamp"]),
+        .executable(name: "fluxstamp-bench", targets: ["fluxstamp-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
+        .systemLibrary(
+            name: "Clibgit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Git history engine: repositories, mirrors, first-parent walks, ancestry, path touches.
+        .target(name: "GitHistory", dependencies: ["Clibgit2"]),
+        // Revisions, observations, the planner and the executor.
+        .target(name: "Reconcile", dependencies: ["GitHistory"]),
+        // Kubernetes API access (kubeconfig, in-cluster) and typed Flux objects.
+        .target(
+            name: "Kube",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Commit-status clients for GitHub, GitLab, Gitea/Forgejo, Bitbucket, Azure DevOps.
+        .target(
+            name: "Forges",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // Emulators (Kubernetes API, forges) and git fixture builders for tests, bench and demo.
+        .target(
+            name: "FluxstampTesting",
+            dependencies: [
+                "GitHistory", "Kube", "Forges",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The command-line tool: argument parsing, wiring, output.
+        .executableTarget(
+            name: "fluxstamp",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
+        .executableTarget(
+            name: "fluxstamp-bench",
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting"]
+        ),
+        .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "FluxstampTesting"]),
+        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "FluxstampTesting"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "FluxstampTesting"]),
+        .testTarget(name: "ForgesTests", dependencies: ["Forges", "FluxstampTesting"]),
+        .testTarget(name: "fluxstampTests", dependencies: ["FluxstampTesting", "GitHistory"]),
+    ]
+)
