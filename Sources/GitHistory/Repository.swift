@@ -1,0 +1,186 @@
+import Clibgit2
+import Foundation
+
+/// libgit2 needs one global initialisation; a static let runs it once, thread-safely.
+enum Libgit2 {
+    static let initialized: Void = { _ = git_libgit2_init() }()
+}
+
+/// An open git repository (bare or not). The only reference type of the history engine.
+///
+/// libgit2 objects are not safe for concurrent use, so every operation on one repository is
+/// serialised by a lock; use one `Repository` per task for parallel work on the same path.
+public final class Repository: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let lock = NSLock()
+    /// The path the repository was opened from.
+    public let path: String
+
+    init(pointer: OpaquePointer, path: String) {
+        self.pointer = pointer
+        self.path = path
+    }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Opens the repository at `path` (a work tree, its `.git`, or a bare repository); it does not
+    /// search parent directories, so a non-repository path is an error rather than a surprise.
+    public static func open(at path: String) throws(GitError) -> Repository {
+        Libgit2.initialized
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw GitError(kind: .notARepository, operation: "open repository", object: path,
+                           message: "no such file or directory", hint: "check the --repo path")
+        }
+        var repo: OpaquePointer?
+        let code = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+        if code == GIT_ENOTFOUND.rawValue {
+            throw GitError(kind: .notARepository, operation: "open repository", object: path,
+                           message: "not a git repository", hint: "point --repo at a clone or a bare mirror")
+        }
+        try check(code, "open repository", path)
+        guard let repo else {
+            throw GitError(kind: .other, operation: "open repository", object: path, message: "libgit2 returned no repository")
+        }
+        return Repository(pointer: repo, path: path)
+    }
+
+    func locked<T>(_ body: () throws(GitError) -> T) throws(GitError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    // MARK: - Resolving
+
+    /// Resolves a full or abbreviated sha (at least 4 hex digits), a branch, tag or `refs/…` name,
+    /// or `HEAD` to the commit it names.
+    public func commit(_ spec: String) throws(GitError) -> Commit {
+        try locked { () throws(GitError) -> Commit in
+            let commit = try lookupCommit(spec)
+            defer { git_commit_free(commit) }
+            return makeCommit(commit)
+        }
+    }
+
+    /// Resolves `spec` (sha, abbreviated sha, ref name) to a commit id.
+    public func resolve(_ spec: String) throws(GitError) -> ObjectID {
+        try locked { () throws(GitError) -> ObjectID in
+            let commit = try lookupCommit(spec)
+            defer { git_commit_free(commit) }
+            return ObjectID(git_commit_id(commit))
+        }
+    }
+
+    /// Whether the repository has a commit with this id.
+    public func hasCommit(_ id: ObjectID) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        var oid = id.gitOID
+        var commit: OpaquePointer?
+        guard git_commit_lookup(&commit, pointer, &oid) == 0 else { return false }
+        git_commit_free(commit)
+        return true
+    }
+
+    /// Looks a commit up; the caller frees it. Must be called with the lock held.
+    func lookupCommit(_ spec: String) throws(GitError) -> OpaquePointer {
+        let bytes = Array(spec.utf8)
+        var commit: OpaquePointer?
+        if bytes.count >= 4, bytes.count <= 40, bytes.allSatisfy({ $0.isHexDigit }) {
+            var oid = git_oid()
+            var code = git_oid_fromstrn(&oid, spec, bytes.count)
+            if code == 0 {
+                code = bytes.count == 40
+                    ? git_commit_lookup(&commit, pointer, &oid)
+                    : git_commit_lookup_prefix(&commit, pointer, &oid, bytes.count)
+            }
+            if code == 0, let commit { return commit }
+            if code == GIT_EAMBIGUOUS.rawValue {
+                throw GitError(kind: .ambiguous, operation: "resolve commit", object: spec,
+                               message: "abbreviated sha matches more than one object in \(path)",
+                               hint: "give more hex digits")
+            }
+            if code != GIT_ENOTFOUND.rawValue, code < 0 {
+                let error = GitError.libgit2(code, operation: "read commit", object: spec)
+                if error.kind != .notFound { throw error }
+            }
+            // Not a known sha: a branch can be named like hex ("cafe"), so try it as a ref too.
+        }
+        var object: OpaquePointer?
+        let code = git_revparse_single(&object, pointer, spec)
+        if code == GIT_ENOTFOUND.rawValue || (code < 0 && bytes.allSatisfy({ $0.isHexDigit })) {
+            throw GitError(kind: .notFound, operation: "resolve commit", object: spec,
+                           message: "no such commit or ref in \(path)",
+                           hint: "fetch the repository, or check that the revision belongs to it")
+        }
+        try check(code, "resolve revision", spec)
+        defer { git_object_free(object) }
+        var peeled: OpaquePointer?
+        try check(git_object_peel(&peeled, object, GIT_OBJECT_COMMIT), "peel to commit", spec)
+        guard let peeled else {
+            throw GitError(kind: .other, operation: "peel to commit", object: spec, message: "libgit2 returned no object")
+        }
+        return peeled
+    }
+
+    func makeCommit(_ commit: OpaquePointer) -> Commit {
+        let count = git_commit_parentcount(commit)
+        var parents: [ObjectID] = []
+        parents.reserveCapacity(Int(count))
+        for i in 0..<count {
+            if let p = git_commit_parent_id(commit, i) { parents.append(ObjectID(p)) }
+        }
+        let author = git_commit_author(commit)
+        let name = author.flatMap { $0.pointee.name.map { String(cString: $0) } } ?? ""
+        let email = author.flatMap { $0.pointee.email.map { String(cString: $0) } } ?? ""
+        let authorTime = author.map { Date(timeIntervalSince1970: TimeInterval($0.pointee.when.time)) } ?? Date(timeIntervalSince1970: 0)
+        let subject = git_commit_summary(commit).map { String(cString: $0) } ?? ""
+        return Commit(
+            id: ObjectID(git_commit_id(commit)), parents: parents,
+            authorName: name, authorEmail: email, authorTime: authorTime,
+            committerTime: Date(timeIntervalSince1970: TimeInterval(git_commit_time(commit))),
+            subject: subject)
+    }
+
+    // MARK: - Ancestry
+
+    /// Whether commit `x` is contained in commit `y` (x is y or one of its ancestors).
+    public func contains(_ x: ObjectID, in y: ObjectID) throws(GitError) -> Bool {
+        if x == y { return true }
+        return try locked { () throws(GitError) -> Bool in
+            var descendant = y.gitOID, ancestor = x.gitOID
+            let code = git_graph_descendant_of(pointer, &descendant, &ancestor)
+            try check(code, "check ancestry", "\(x.short)..\(y.short)")
+            return code == 1
+        }
+    }
+
+    /// The commits a deployment of `y` carried when `x` was the previous deployment: those on
+    /// `y`'s first-parent chain that are not contained in `x`, newest first (`y` included).
+    /// With `x` nil, the whole first-parent chain of `y`.
+    public func carried(after x: ObjectID?, upTo y: ObjectID) throws(GitError) -> [Commit] {
+        try locked { () throws(GitError) -> [Commit] in
+            var walk: OpaquePointer?
+            try check(git_revwalk_new(&walk, pointer), "start walk", path)
+            defer { git_revwalk_free(walk) }
+            try check(git_revwalk_simplify_first_parent(walk), "start walk", path)
+            var top = y.gitOID
+            try check(git_revwalk_push(walk, &top), "walk from", y.hex)
+            if var bottom = x?.gitOID {
+                try check(git_revwalk_hide(walk, &bottom), "walk hiding", x!.hex)
+            }
+            var result: [Commit] = []
+            var oid = git_oid()
+            while true {
+                let code = git_revwalk_next(&oid, walk)
+                if code == GIT_ITEROVER.rawValue { break }
+                try check(code, "walk first-parent chain", y.hex)
+                var commit: OpaquePointer?
+                try check(git_commit_lookup(&commit, pointer, &oid), "read commit", ObjectID(oid).hex)
+                result.append(makeCommit(commit!))
+                git_commit_free(commit)
+            }
+            return result
+        }
+    }
+}
