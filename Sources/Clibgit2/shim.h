@@ -2,4 +2,9 @@
 #define FLUXSTAMP_CLIBGIT2_SHIM_H
 #include <git2.h>
 #include <git2/sys/repository.h>
+
+/* git_libgit2_opts is variadic, which Swift cannot call: one typed wrapper per option used. */
+static inline int fluxstamp_git_enable_caching(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
 #endif
