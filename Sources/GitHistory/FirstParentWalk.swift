@@ -58,43 +58,64 @@ extension Repository {
         defer { lock.unlock() }
         var trees = TreeCache(repository: pointer)
         defer { trees.freeAll() }
+        let graph = commitGraph()
         let sinceSeconds = limits.since.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
         var visited = 0
 
-        var current = try lookupCommitPointer(start)
-        defer { git_commit_free(current) }
+        var current = try facts(of: start, graph: graph)
         while true {
-            let id = ObjectID(git_commit_id(current))
-            if id == limits.stopAt { return }
-            let time = Int64(git_commit_time(current))
-            if let sinceSeconds, time < sinceSeconds { return }
+            if current.id == limits.stopAt { return }
+            if let sinceSeconds, current.time < sinceSeconds { return }
             if let maxCount = limits.maxCount, visited >= maxCount { return }
             visited += 1
 
-            var parent: OpaquePointer?
-            if git_commit_parentcount(current) > 0 {
-                let code = git_commit_parent(&parent, current, 0)
-                try check(code, "read first parent of", id.hex)
+            var parent: CommitFacts?
+            if let position = current.parentPosition, let graph {
+                parent = CommitFacts(graph: graph, position: position)
+            } else if let id = current.parent {
+                parent = try facts(of: id, graph: graph)
             }
             var touched: [Int] = []
             if trie.count > 0 {
-                let mine = TreeEntry(id: ObjectID(git_commit_tree_id(current)), isTree: true)
-                let theirs = parent.map { TreeEntry(id: ObjectID(git_commit_tree_id($0)), isTree: true) }
-                try trees.compare(trie.root, mine, theirs, into: &touched, commit: id)
+                let mine = TreeEntry(id: current.tree, isTree: true)
+                let theirs = parent.map { TreeEntry(id: $0.tree, isTree: true) }
+                try trees.compare(trie.root, mine, theirs, into: &touched, commit: current.id)
                 if touched.count > 1 { touched.sort() }
             }
-            let walked = WalkedCommit(
-                id: id, firstParent: parent.map { ObjectID(git_commit_id($0)) }, committerTime: time,
-                touched: touched, details: details ? makeCommit(current) : nil)
             trees.endStep()
-            let goOn = try body(walked)
-            guard goOn, let next = parent else {
-                if let parent { git_commit_free(parent) }
-                return
+            var detail: Commit?
+            if details {
+                let commit = try lookupCommitPointer(current.id)
+                detail = makeCommit(commit)
+                git_commit_free(commit)
             }
-            git_commit_free(current)
+            let walked = WalkedCommit(id: current.id, firstParent: current.parent, committerTime: current.time,
+                                      touched: touched, details: detail)
+            guard try body(walked), let next = parent else { return }
             current = next
         }
+    }
+
+    /// The commit-graph of this repository, opened on first use. Call with the lock held.
+    func commitGraph() -> CommitGraph? {
+        if let loaded = graphState { return loaded.graph }
+        let gitDirectory = String(cString: git_repository_path(pointer))
+        let graph = CommitGraph.open(objectsDirectory: gitDirectory + "objects")
+        graphState = GraphState(graph: graph)
+        return graph
+    }
+
+    /// Tree, first parent and time of a commit: from the commit-graph when it has the commit,
+    /// otherwise from the commit object. Call with the lock held.
+    func facts(of id: ObjectID, graph: CommitGraph?) throws(GitError) -> CommitFacts {
+        if let graph, let position = graph.position(of: id) {
+            return CommitFacts(graph: graph, position: position)
+        }
+        let commit = try lookupCommitPointer(id)
+        defer { git_commit_free(commit) }
+        let parent = git_commit_parentcount(commit) > 0 ? git_commit_parent_id(commit, 0).map(ObjectID.init) : nil
+        return CommitFacts(id: id, tree: ObjectID(git_commit_tree_id(commit)), time: Int64(git_commit_time(commit)),
+                           parent: parent, parentPosition: nil)
     }
 
     /// Looks up a commit by id with the lock held; the caller frees it.
@@ -107,6 +128,30 @@ extension Repository {
         }
         try check(code, "read commit", id.hex)
         return commit!
+    }
+}
+
+/// What a walk needs of one commit.
+struct CommitFacts {
+    var id: ObjectID
+    var tree: ObjectID
+    var time: Int64
+    var parent: ObjectID?
+    /// The first parent's commit-graph position, when this commit came from the graph.
+    var parentPosition: Int?
+
+    init(id: ObjectID, tree: ObjectID, time: Int64, parent: ObjectID?, parentPosition: Int?) {
+        self.id = id
+        self.tree = tree
+        self.time = time
+        self.parent = parent
+        self.parentPosition = parentPosition
+    }
+
+    init(graph: CommitGraph, position: Int) {
+        let entry = graph.entry(at: position)
+        self.init(id: graph.id(at: position), tree: entry.tree, time: entry.time,
+                  parent: entry.firstParent.map { graph.id(at: $0) }, parentPosition: entry.firstParent)
     }
 }
 

@@ -13,6 +13,11 @@ enum Libgit2 {
     }()
 }
 
+/// Whether a repository's commit-graph was looked for, and what was found.
+struct GraphState {
+    var graph: CommitGraph?
+}
+
 /// An open git repository (bare or not). The only reference type of the history engine.
 ///
 /// libgit2 objects are not safe for concurrent use, so every operation on one repository is
@@ -22,6 +27,8 @@ public final class Repository: @unchecked Sendable {
     let lock = NSLock()
     /// The path the repository was opened from.
     public let path: String
+    /// The commit-graph, once looked for (guarded by `lock`).
+    var graphState: GraphState?
 
     init(pointer: OpaquePointer, path: String) {
         self.pointer = pointer

@@ -5,8 +5,11 @@ import Testing
 
 /// Path touches must agree with git's own pathspec walk (`rev-list --first-parent -- PATH`).
 @Suite struct PathTouchTests {
+    /// Whether and when the fixture gets a commit-graph (`git gc` writes one).
+    enum Graph: CaseIterable, Sendable { case none, complete, stale }
+
     /// A fleet repository with merges, renames, deletions and a file that becomes a directory.
-    static func fleet() throws -> GitFixture {
+    static func fleet(graph: Graph = .none) throws -> GitFixture {
         let repo = try GitFixture(name: "fleet")
         try repo.commit("layout", [
             "apps/production/web/deploy.yaml": "replicas: 1",
@@ -22,12 +25,14 @@ import Testing
         try repo.git("checkout", "-q", "main")
         try repo.commit("production tweak", ["apps/production/web/extra.yaml": "x: 1"])
         try repo.merge("feature", message: "merge feature")
+        if graph == .stale { try repo.git("commit-graph", "write", "--reachable") }
         try repo.rename("apps/staging/web", to: "apps/staging/frontend", message: "rename staging web")
         try repo.rename("infrastructure/ingress", to: "infra/ingress", message: "move infrastructure")
         try repo.commit("delete production extra", ["apps/production/web/extra.yaml": nil])
         try repo.commit("notes file", ["notes": "a file"])
         try repo.commit("notes becomes a directory", ["notes": nil, "notes/today.md": "a directory"])
         try repo.commit("same content twice is no change", ["README.md": "fleet repository"])
+        if graph == .complete { try repo.git("commit-graph", "write", "--reachable") }
         return repo
     }
 
@@ -37,9 +42,11 @@ import Testing
         "does/not/exist", "apps/production/web/deploy.yaml",
     ]
 
-    @Test("every path agrees with git rev-list --first-parent, merges and renames included")
-    func agreesWithGit() throws {
-        let fixture = try Self.fleet()
+    @Test("every path agrees with git rev-list --first-parent, merges and renames included",
+          arguments: Graph.allCases)
+    func agreesWithGit(graph: Graph) throws {
+        let fixture = try Self.fleet(graph: graph)
+        #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/objects/info/commit-graph") == (graph != .none))
         let repository = try Repository.open(at: fixture.path)
         let head = try repository.resolve("HEAD")
         var touchedBy: [[String]] = Array(repeating: [], count: Self.paths.count)
@@ -86,9 +93,9 @@ import Testing
         #expect(touched == [0, 1])
     }
 
-    @Test("walk limits: stop commit, since, max count")
-    func limits() throws {
-        let fixture = try Self.fleet()
+    @Test("walk limits: stop commit, since, max count", arguments: Graph.allCases)
+    func limits(graph: Graph) throws {
+        let fixture = try Self.fleet(graph: graph)
         let repository = try Repository.open(at: fixture.path)
         let chain = try fixture.revList("--first-parent", "HEAD")
         let head = try repository.resolve("HEAD")
