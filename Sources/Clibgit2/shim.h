@@ -2,6 +2,7 @@
 #define FLUXSTAMP_CLIBGIT2_SHIM_H
 #include <git2.h>
 #include <git2/sys/repository.h>
+#include <git2/sys/commit_graph.h>
 
 /* git_libgit2_opts is variadic, which Swift cannot call: one typed wrapper per option used. */
 static inline int fluxstamp_git_enable_caching(int enabled) {

@@ -102,3 +102,27 @@ extension ObjectID {
         c = rawBytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
     }
 }
+
+extension Repository {
+    /// Writes (replaces) `objects/info/commit-graph` for every commit reachable from a ref, so
+    /// later walks of this repository read commits from the graph. Mirrors call it after a fetch
+    /// that brought new objects.
+    public func writeCommitGraph() throws(GitError) {
+        try locked { () throws(GitError) in
+            let objectsInfo = String(cString: git_repository_path(pointer)) + "objects/info"
+            var writer: OpaquePointer?
+            try check(git_commit_graph_writer_new(&writer, objectsInfo), "write commit-graph", path)
+            defer { git_commit_graph_writer_free(writer) }
+            var walk: OpaquePointer?
+            try check(git_revwalk_new(&walk, pointer), "write commit-graph", path)
+            defer { git_revwalk_free(walk) }
+            try check(git_revwalk_push_glob(walk, "refs/*"), "write commit-graph: list refs", path)
+            try check(git_commit_graph_writer_add_revwalk(writer, walk), "write commit-graph", path)
+            var options = git_commit_graph_writer_options()
+            try check(git_commit_graph_writer_options_init(&options, UInt32(GIT_COMMIT_GRAPH_WRITER_OPTIONS_VERSION)),
+                      "write commit-graph", path)
+            try check(git_commit_graph_writer_commit(writer, &options), "write commit-graph", path)
+            graphState = nil // read the new file on the next walk
+        }
+    }
+}

@@ -51,6 +51,7 @@ public enum Mirror {
         }
         do {
             let received = try repository.fetch(url: url, refspecs: defaultRefspecs + extraRefspecs, credentials: credentials)
+            if received.objects > 0 { try repository.writeCommitGraph() }
             return (repository, FetchResult(cloned: !exists, receivedObjects: received.objects, receivedBytes: received.bytes))
         } catch {
             if !exists { try? FileManager.default.removeItem(atPath: path) } // leave no half-made mirror

@@ -34,6 +34,12 @@ import Testing
         #expect(fetched.receivedObjects > 0)
         #expect(try updated.resolve("main").hex == second)
         #expect(try updated.commit(first).sha == first)
+        // The mirror has a commit-graph that git itself accepts, and walks on it agree with git.
+        #expect(FileManager.default.fileExists(atPath: updated.path + "/objects/info/commit-graph"))
+        #expect(try shell("git commit-graph verify", in: URL(fileURLWithPath: updated.path)).status == 0)
+        var walked: [String] = []
+        try updated.walkFirstParent(from: try updated.resolve("main"), paths: ["apps"]) { walked.append($0.id.hex); return $0.touched == [0] }
+        #expect(walked == [second, first])
         // The branch deleted upstream is pruned from the mirror.
         #expect((#expect(throws: GitError.self) { try updated.resolve("release") })?.kind == .notFound)
     }
