@@ -1,0 +1,146 @@
+import FluxstampTesting
+import Forges
+import Foundation
+import Testing
+
+/// Behaviour every forge client shows against its emulator.
+@Suite("Every forge")
+struct SharedBehaviourTests {
+    @Test("creates a status and reads it back with the neutral state", arguments: ForgeFixture.all)
+    func createAndRead(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            try await forge.create(succeeded(sha(1)))
+            try await forge.create(CommitStatus(sha: sha(2), context: context, state: .failed, description: "health check failed"))
+            let read = try await forge.statuses(of: [sha(1), sha(2), sha(3)])
+            #expect(read[sha(1)]?.map(\.state) == [.succeeded])
+            #expect(read[sha(1)]?.first?.description == "reconciliation succeeded")
+            #expect(read[sha(1)]?.first?.forgeKey == forge.statusKey(forContext: context))
+            #expect(read[sha(2)]?.map(\.state) == [.failed])
+            #expect(read[sha(3)] == [])
+            #expect(emulator.stored(sha(1)).count == 1)
+        }
+    }
+
+    @Test("ensure writes only what is missing, and a second identical ensure sends no write", arguments: ForgeFixture.all)
+    func idempotence(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            let desired = (1...5).map { succeeded(sha($0)) }
+            let first = await forge.ensure(desired)
+            #expect(first.allSatisfy(\.outcome.isWritten))
+            emulator.core.clearRequests()
+            let second = await forge.ensure(desired)
+            #expect(second.allSatisfy(\.outcome.isAlreadyThere))
+            #expect(emulator.core.requests.filter { $0.method == "POST" && $0.path != "/api/graphql" }.isEmpty)
+            // A changed fact is written again.
+            let changed = await forge.ensure([CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed")])
+            #expect(changed.first?.outcome.isWritten == true)
+        }
+    }
+
+    @Test("reads every page of a commit with many statuses", arguments: ForgeFixture.all.filter { $0.kind != .github })
+    func pagination(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            for n in 0..<130 { try await forge.create(succeeded(sha(7), context: "kustomization/app\(n)/0c9c2e41")) }
+            emulator.core.clearRequests()
+            let read = try await forge.statuses(of: sha(7))
+            #expect(read.count == 130)
+            #expect(Set(read.compactMap(\.forgeKey)).count == 130)
+            #expect(emulator.core.requests.filter { $0.method == "GET" }.count >= 2)
+        }
+    }
+
+    @Test("retries 5xx answers and then succeeds", arguments: ForgeFixture.all)
+    func serverErrorsRetried(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            emulator.core.failNext(status: 502, times: 2)
+            try await forge.create(succeeded(sha(1)))
+            #expect(emulator.core.requests.map(\.status).prefix(2) == [502, 502])
+            #expect(emulator.stored(sha(1)).count == 1)
+            #expect(forge.requests.snapshot.retries == 2)
+        }
+    }
+
+    @Test("gives up after the configured attempts when 5xx persist", arguments: [ForgeFixture.github, .gitlab])
+    func serverErrorsExhausted(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            emulator.core.failNext(status: 503, times: 10)
+            let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
+            #expect(error?.kind == .unavailable)
+            #expect(emulator.core.requests.count == ForgeOptions().maxAttempts)
+        }
+    }
+
+    @Test("does not retry other 4xx", arguments: ForgeFixture.all)
+    func otherClientErrorsNotRetried(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            emulator.core.failNext(status: 403)
+            let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
+            #expect(error?.kind == .forbidden)
+            #expect(emulator.core.requests.count == 1)
+        }
+    }
+
+    @Test("sends no request before Retry-After once the rate budget is spent", arguments: ForgeFixture.all)
+    func rateLimitHonoured(_ fixture: ForgeFixture) async throws {
+        // GitHub reads in one GraphQL request, the others one list per commit: either way the
+        // budget runs out exactly once, two requests before the end.
+        let budget = fixture.kind == .github ? 3 : 6
+        try await withForge(fixture, emulator: { .init(rateLimitBudget: budget, rateLimitWindow: 60, clock: $0) }) { emulator, forge, _ in
+            let results = await forge.ensure((1...4).map { succeeded(sha($0)) }, concurrency: 1)
+            #expect(results.allSatisfy(\.outcome.isWritten))
+            let log = emulator.core.requests
+            let limited = try #require(log.firstIndex { $0.status == 429 })
+            let reset = log[0].time.addingTimeInterval(60)
+            #expect(log[limited].time < reset)
+            // Nothing arrives between the refusal and the end of the window.
+            #expect(log[(limited + 1)...].allSatisfy { $0.time >= reset })
+            #expect(log.filter { $0.status == 429 }.count == 1)
+        }
+    }
+
+    @Test("401 names the repository and the secret key to fix, without the token", arguments: ForgeFixture.all)
+    func unauthorized(_ fixture: ForgeFixture) async throws {
+        let wrong = fixture.kind == .bitbucket ? "fluxbot:WRONGsecret999" : "WRONGsecret999"
+        try await withForge(fixture, clientToken: wrong) { emulator, forge, _ in
+            let error = await #expect(throws: ForgeError.self) { _ = try await forge.statuses(of: [sha(1)]) }
+            let text = String(describing: try #require(error))
+            #expect(error?.kind == .unauthorized)
+            #expect(text.hasPrefix(forge.repository.description + ": 401 Unauthorized"))
+            #expect(text.contains("`token`"))
+            #expect(!text.contains("WRONGsecret999"))
+            #expect(emulator.core.requests.count == 1)
+        }
+    }
+
+    @Test("404 names the repository and says to check the address and access", arguments: ForgeFixture.all)
+    func notFound(_ fixture: ForgeFixture) async throws {
+        let rename: (String) -> String = { address in
+            address.replacingOccurrences(of: "/repo", with: "/missing").replacingOccurrences(of: "/project", with: "/missing")
+        }
+        try await withForge(fixture, address: rename) { _, forge, _ in
+            let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
+            #expect(error?.kind == .notFound)
+            let text = String(describing: try #require(error))
+            #expect(text.contains("missing"))
+            #expect(text.contains("check the address"))
+        }
+    }
+
+    @Test("a token never appears in errors, descriptions or dumps", arguments: ForgeFixture.all)
+    func noTokenInOutput(_ fixture: ForgeFixture) async throws {
+        try await withForge(fixture) { emulator, forge, _ in
+            emulator.core.failNext(status: 403)
+            var outputs: [String] = []
+            do { try await forge.create(succeeded(sha(1))) } catch { outputs += [String(describing: error), String(reflecting: error)] }
+            let credential = ForgeCredential.token(Secret(fixture.token))
+            var dumped = ""
+            dump(credential, to: &dumped)
+            dump(forge, to: &dumped)
+            outputs += [String(describing: credential), String(reflecting: credential), dumped, String(describing: forge)]
+            let secretParts = [fixture.token] + fixture.token.split(separator: ":").dropFirst().map(String.init)
+            for output in outputs {
+                for part in secretParts { #expect(!output.contains(part), "leaked in: \(output.prefix(200))") }
+            }
+        }
+    }
+}
