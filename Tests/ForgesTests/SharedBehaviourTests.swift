@@ -26,10 +26,10 @@ struct SharedBehaviourTests {
         try await withForge(fixture) { emulator, forge, _ in
             let desired = (1...5).map { succeeded(sha($0)) }
             let first = await forge.ensure(desired)
-            #expect(first.allSatisfy(\.outcome.isWritten))
+            #expect(first.allSatisfy { $0.outcome.isWritten })
             emulator.core.clearRequests()
             let second = await forge.ensure(desired)
-            #expect(second.allSatisfy(\.outcome.isAlreadyThere))
+            #expect(second.allSatisfy { $0.outcome.isAlreadyThere })
             #expect(emulator.core.requests.filter { $0.method == "POST" && $0.path != "/api/graphql" }.isEmpty)
             // A changed fact is written again.
             let changed = await forge.ensure([CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed")])
@@ -87,7 +87,7 @@ struct SharedBehaviourTests {
         let budget = fixture.kind == .github ? 3 : 6
         try await withForge(fixture, emulator: { .init(rateLimitBudget: budget, rateLimitWindow: 60, clock: $0) }) { emulator, forge, _ in
             let results = await forge.ensure((1...4).map { succeeded(sha($0)) }, concurrency: 1)
-            #expect(results.allSatisfy(\.outcome.isWritten))
+            #expect(results.allSatisfy { $0.outcome.isWritten })
             let log = emulator.core.requests
             let limited = try #require(log.firstIndex { $0.status == 429 })
             let reset = log[0].time.addingTimeInterval(60)

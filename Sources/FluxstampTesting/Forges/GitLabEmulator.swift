@@ -32,6 +32,13 @@ public final class GitLabEmulator: @unchecked Sendable {
         var store = StatusStore()
         var inProgress: Set<String> = []
         var conflicts = 0
+        var staleReads = false
+    }
+
+    /// When true, lists answer as if no status had been written yet (a read racing another writer).
+    public var staleReads: Bool {
+        get { state.get().staleReads }
+        set { state.withValue { $0.staleReads = newValue } }
     }
 
     init(configuration: ForgeEmulatorConfiguration, projects: Set<String>, writeHold: Double) {
@@ -128,7 +135,8 @@ public final class GitLabEmulator: @unchecked Sendable {
     private enum Either { case conflict, transition(String, String), stored(EmulatedStatus) }
 
     private func list(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
-        let store = state.get().store
+        let current = state.get()
+        let store = current.staleReads ? StatusStore() : current.store
         var items = request.query["all"] == "true" ? store.newestFirst(sha) : store.latestPerContext(sha)
         if let name = request.query["name"] { items = items.filter { $0.context == name } }
         let perPage = min(100, Int(request.query["per_page"] ?? "") ?? 20)
