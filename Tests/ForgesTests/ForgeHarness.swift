@@ -72,7 +72,7 @@ func withForge<T>(_ fixture: ForgeFixture, emulator config: (VirtualForgeClock) 
 /// A deterministic 40-hex commit id.
 func sha(_ n: Int) -> String {
     let hex = String(n, radix: 16)
-    return String(repeating: "a", count: 40 - hex.count) + hex
+    return "c0ffee" + String(repeating: "0", count: 34 - hex.count) + hex
 }
 
 let context = "kustomization/apps/0c9c2e41"

@@ -74,14 +74,28 @@ struct GitHubTests {
         }
     }
 
-    @Test("a spent primary limit (403, remaining 0) waits for Retry-After before the next request")
-    func primaryLimit403() async throws {
-        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, clock in
+    @Test("a window spent (remaining 0) holds the next request until the reset time")
+    func resetTimeWait() async throws {
+        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, _ in
             for n in 1...3 { try await forge.create(succeeded(sha(n))) }
             let log = emulator.core.requests
-            #expect(log.map(\.status) == [201, 201, 403, 201])
+            // The client saw remaining 0 and waited for the reset: it never drew the 403.
+            try #require(log.map(\.status) == [201, 201, 201])
+            #expect(log[2].time.timeIntervalSince(log[1].time) >= 30)
+        }
+    }
+
+    @Test("a 403 with Retry-After (secondary limit) is waited out, not reported")
+    func secondaryLimit403() async throws {
+        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, clock in
+            for n in 1...2 { try await forge.create(succeeded(sha(n))) }
+            // A second client (another pod) does not know the window is spent.
+            let other = try GitHubForge(repository: forge.repository, credential: .token(Secret(ForgeFixture.github.token)),
+                                        options: .init(writePacing: .unlimited, clock: clock))
+            try await other.create(succeeded(sha(3)))
+            let log = emulator.core.requests
+            try #require(log.map(\.status) == [201, 201, 403, 201])
             #expect(log[3].time.timeIntervalSince(log[2].time) >= 30)
-            #expect(clock.recordedWaits.contains { $0 >= 30 })
         }
     }
 

@@ -120,3 +120,8 @@ public struct AzureDevOpsForge: CommitStatusForge {
         guard response.status == 200 || response.status == 201 else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }
+
+extension AzureDevOpsForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
+}

@@ -121,3 +121,8 @@ public struct BitbucketCloudForge: CommitStatusForge {
         guard response.status == 201 || response.status == 200 else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }
+
+extension BitbucketCloudForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
+}

@@ -123,3 +123,8 @@ public struct BitbucketServerForge: CommitStatusForge {
         guard (200..<300).contains(response.status) else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }
+
+extension BitbucketServerForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
+}

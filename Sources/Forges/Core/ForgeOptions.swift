@@ -37,3 +37,10 @@ public struct ForgeOptions: Sendable {
         self.httpClient = httpClient
     }
 }
+
+extension ForgeOptions: CustomReflectable {
+    /// The settings, without the HTTP client (whose connection pool holds live requests).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["writePacing": writePacing as Any, "maxAttempts": maxAttempts, "concurrency": concurrency], displayStyle: .struct)
+    }
+}

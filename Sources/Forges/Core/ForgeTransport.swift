@@ -33,11 +33,11 @@ struct ForgeTransport: Sendable {
     private let pacer: WritePacer
     private let gate: RateGate
 
-    init(repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?,
+    init(repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
          authorize: @escaping @Sendable () async throws -> [(String, String)]) {
         self.repository = repository
         self.options = options
-        self.counter = RequestCounter()
+        self.counter = counter
         self.authorize = authorize
         self.secrets = (credential?.secrets ?? []).filter { $0.count >= 4 }
         self.pacer = WritePacer(options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock)

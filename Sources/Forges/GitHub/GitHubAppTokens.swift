@@ -10,11 +10,13 @@ actor GitHubAppTokens {
     private let key: _RSA.Signing.PrivateKey
     private let repository: ForgeRepository
     private let options: ForgeOptions
+    private let counter: RequestCounter
     private var transport: ForgeTransport!
     private var cached: (token: String, expiresAt: Date)?
     private var installationID: String?
 
-    init(app: GitHubAppCredential, repository: ForgeRepository, options: ForgeOptions) throws(ForgeError) {
+    init(app: GitHubAppCredential, repository: ForgeRepository, options: ForgeOptions, counter: RequestCounter) throws(ForgeError) {
+        self.counter = counter
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: app.privateKeyPEM.revealed)
         } catch {
@@ -68,7 +70,7 @@ actor GitHubAppTokens {
     private func transportForApp() -> ForgeTransport {
         if let transport { return transport }
         let jwt: @Sendable () async throws -> [(String, String)] = { [self] in [("Authorization", "Bearer \(try await self.signedJWT())")] }
-        let made = ForgeTransport(repository: repository, options: options, credential: .gitHubApp(app), authorize: jwt)
+        let made = ForgeTransport(repository: repository, options: options, credential: .gitHubApp(app), counter: counter, authorize: jwt)
         transport = made
         return made
     }

@@ -31,6 +31,7 @@ public struct GitHubForge: CommitStatusForge {
         self.repository = repository
         self.usesGraphQL = usesGraphQL
         self.options = options
+        let counter = RequestCounter()
         let authorize: @Sendable () async throws -> [(String, String)]
         switch credential {
         case .token(let token):
@@ -38,10 +39,10 @@ public struct GitHubForge: CommitStatusForge {
         case .basic(let user, let password):
             authorize = { [("Authorization", String.basicAuthorization(user, password.revealed))] }
         case .gitHubApp(let app):
-            let tokens = try GitHubAppTokens(app: app, repository: repository, options: options)
+            let tokens = try GitHubAppTokens(app: app, repository: repository, options: options, counter: counter)
             authorize = { [("Authorization", "Bearer \(try await tokens.token())")] }
         }
-        var transport = ForgeTransport(repository: repository, options: options, credential: credential, authorize: authorize)
+        var transport = ForgeTransport(repository: repository, options: options, credential: credential, counter: counter, authorize: authorize)
         transport.retriesConflict = false
         self.transport = transport
     }
@@ -189,4 +190,9 @@ enum LinkHeader {
         }
         return nil
     }
+}
+
+extension GitHubForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
 }

@@ -134,3 +134,8 @@ public struct GitLabForge: CommitStatusForge {
         }
     }
 }
+
+extension GitLabForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
+}

@@ -107,3 +107,8 @@ public struct GiteaForge: CommitStatusForge {
         guard response.status == 201 || response.status == 200 else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }
+
+extension GiteaForge: CustomReflectable {
+    /// Only the repository: a debug dump of a client never reaches its credential.
+    public var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
+}
