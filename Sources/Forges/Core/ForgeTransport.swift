@@ -60,6 +60,8 @@ struct ForgeTransport: Sendable {
                 response = try await execute(method, url, json: json, extraHeaders: extraHeaders)
             } catch let error as ForgeError {
                 throw error
+            } catch is CancellationError {
+                throw CancellationError()
             } catch {
                 lastProblem = "no answer (\(scrub(String(describing: error))))"
                 try await options.clock.sleep(for: backoff(attempt))
@@ -71,7 +73,9 @@ struct ForgeTransport: Sendable {
                 await gate.close(until: reset.addingTimeInterval(1))
             }
             if isRateLimited(response, signal) {
-                let wait = signal.wait(now: options.clock.now) ?? backoff(attempt)
+                // Without a hint, GitHub asks for at least a minute after a secondary limit.
+                let wait = signal.wait(now: options.clock.now)
+                    ?? (repository.kind == .github ? max(60, backoff(attempt)) : backoff(attempt))
                 guard wait <= options.maxRateLimitWait else {
                     throw ForgeError(.rateLimited, repository: repository.description, httpStatus: response.status,
                                      message: "\(response.status) rate limited for \(Int(wait))s, longer than the \(Int(options.maxRateLimitWait))s allowed; the next run will continue")
