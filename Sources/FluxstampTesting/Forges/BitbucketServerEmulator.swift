@@ -1,0 +1,99 @@
+// Bitbucket Data Center build-status emulator (REST under [context path]/rest/api/latest).
+//
+// Documented behaviours covered (sources: developer.atlassian.com/server/bitbucket/rest/v906/api-group-builds-and-deployments/,
+// developer.atlassian.com/server/bitbucket/rest/v906/intro/#paged-apis, confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html):
+// - POST /rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds: `key`, `state`
+//   (SUCCESSFUL FAILED INPROGRESS CANCELLED UNKNOWN), `name`, `description`, `url`; 204; the same
+//   key overwrites. `key`, `name`, `description` ≤ 255 characters and `url` ≤ 450 (400 otherwise).
+// - GET same path: `?key=` answers the one status (404 if none); otherwise a paged list
+//   (`values`, `start`, `limit`, `size`, `isLastPage`, `nextPageStart`).
+// - Bearer HTTP access token or Basic user:password; wrong credential → 401. An optional context
+//   path before /rest. 429 + Retry-After once a configured budget is spent.
+import Forges
+import Foundation
+
+/// An in-memory Bitbucket Data Center for tests.
+public final class BitbucketServerEmulator: @unchecked Sendable {
+    /// Shared behaviour: request log, rate budget, injected failures.
+    public let core: ForgeEmulatorCore
+    /// Repositories that exist, as `KEY/slug`.
+    public let repositories: Set<String>
+    /// The context path the server is mounted under (e.g. `/bitbucket`), or empty.
+    public let contextPath: String
+    private let state = LockedBox(StatusStore())
+    private var server: EmulatorServer?
+
+    init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String) {
+        core = ForgeEmulatorCore(configuration)
+        self.repositories = repositories
+        self.contextPath = contextPath
+    }
+
+    /// Starts an emulator. The configured token is a Bearer token, or `user:password` for Basic.
+    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
+                             contextPath: String = "") async throws -> BitbucketServerEmulator {
+        let emulator = BitbucketServerEmulator(configuration: configuration, repositories: repositories, contextPath: contextPath)
+        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+        return emulator
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { server?.baseURL ?? "" }
+    /// The HTTP clone address of a repository (`…/scm/KEY/slug.git`).
+    public func address(_ repository: String = "PROJ/repo") -> String { "\(baseURL)\(contextPath)/scm/\(repository).git" }
+    /// Stops the server.
+    public func shutdown() async { await server?.shutdown() }
+    /// Every status of a commit, newest first.
+    public func statuses(of sha: String) -> [EmulatedStatus] { state.get().newestFirst(sha) }
+
+    func authorized(_ request: EmulatorRequest) -> Bool { core.presents(request, bearer: true, basicUserPassword: true) }
+
+    func route(_ request: EmulatorRequest) -> EmulatorResponse {
+        guard request.path.hasPrefix(contextPath + "/rest/api/latest/") else { return notFound("Not Found") }
+        let s = request.path.dropFirst((contextPath + "/rest/api/latest/").count).split(separator: "/").map(String.init)
+        guard s.count == 7, s[0] == "projects", s[2] == "repos", s[4] == "commits", s[6] == "builds" else { return notFound("Not Found") }
+        guard repositories.contains("\(s[1])/\(s[3])") else { return notFound("Repository \(s[1])/\(s[3]) does not exist.") }
+        switch request.method {
+        case "POST": return create(sha: s[5], request)
+        case "GET": return list(sha: s[5], request)
+        default: return notFound("Not Found")
+        }
+    }
+
+    private func notFound(_ message: String) -> EmulatorResponse { EmulatorJSON.response(404, ["errors": [["message": message]]]) }
+    private func bad(_ message: String) -> EmulatorResponse { EmulatorJSON.response(400, ["errors": [["message": message]]]) }
+
+    private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
+        guard let body = EmulatorJSON.object(request), let key = body["key"] as? String, let word = body["state"] as? String,
+              ["SUCCESSFUL", "FAILED", "INPROGRESS", "CANCELLED", "UNKNOWN"].contains(word) else { return bad("key and a valid state are required") }
+        let name = body["name"] as? String ?? "", description = body["description"] as? String ?? "", url = body["url"] as? String ?? ""
+        if key.count > 255 || name.count > 255 || description.count > 255 { return bad("key, name and description are limited to 255 characters") }
+        if url.count > 450 { return bad("url is limited to 450 characters") }
+        let now = core.configuration.clock.now
+        state.withValue { store in
+            _ = store.upsert { EmulatedStatus(id: $0, sha: sha, context: key, state: word, description: description, targetURL: url,
+                                              name: name, createdAt: now, updatedAt: now, creator: "fluxstamp") }
+        }
+        return EmulatorResponse(status: 204)
+    }
+
+    private func list(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
+        let items = state.get().newestFirst(sha).sorted { $0.updatedAt > $1.updatedAt }
+        if let key = request.query["key"] {
+            guard let found = items.first(where: { $0.context == key }) else { return notFound("No build status for key \(key)") }
+            return EmulatorJSON.response(200, json(found))
+        }
+        let start = Int(request.query["start"] ?? "") ?? 0
+        let limit = min(100, Int(request.query["limit"] ?? "") ?? 25)
+        let slice = start < items.count ? Array(items[start..<min(items.count, start + limit)]) : []
+        let isLast = start + slice.count >= items.count
+        var body: [String: Any] = ["values": slice.map(json), "start": start, "limit": limit, "size": slice.count, "isLastPage": isLast]
+        if !isLast { body["nextPageStart"] = start + slice.count }
+        return EmulatorJSON.response(200, body)
+    }
+
+    private func json(_ s: EmulatedStatus) -> [String: Any] {
+        ["key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
+         "dateAdded": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000)]
+    }
+}

@@ -1,0 +1,46 @@
+import AsyncHTTPClient
+
+/// How a forge client paces, retries and waits. The defaults suit a CronJob; tests and the
+/// benchmark pass a virtual clock and `.unlimited` pacing.
+public struct ForgeOptions: Sendable {
+    /// Write pacing; nil means the forge's default (`WritePacing.defaultPacing(for:)`).
+    public var writePacing: WritePacing?
+    /// The clock every wait goes through.
+    public var clock: any ForgeClock
+    /// Attempts per request, the first included, for 5xx, timeouts and rate limits.
+    public var maxAttempts: Int
+    /// The first backoff, in seconds; it doubles per attempt, with jitter, up to `maxBackoff`.
+    public var initialBackoff: Double
+    /// The longest backoff between two attempts, in seconds.
+    public var maxBackoff: Double
+    /// The longest rate-limit wait accepted (Retry-After or reset); longer waits fail the request.
+    public var maxRateLimitWait: Double
+    /// How many requests a client has in flight at once for bulk reads and `ensure`.
+    public var concurrency: Int
+    /// Per-request timeout, in seconds.
+    public var requestTimeout: Int64
+    /// The HTTP client to send through.
+    public var httpClient: HTTPClient
+
+    /// Options with the given values; every one has a production default.
+    public init(writePacing: WritePacing? = nil, clock: any ForgeClock = SystemForgeClock(), maxAttempts: Int = 5,
+                initialBackoff: Double = 0.5, maxBackoff: Double = 30, maxRateLimitWait: Double = 900,
+                concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = .shared) {
+        self.writePacing = writePacing
+        self.clock = clock
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.maxRateLimitWait = maxRateLimitWait
+        self.concurrency = concurrency
+        self.requestTimeout = requestTimeout
+        self.httpClient = httpClient
+    }
+}
+
+extension ForgeOptions: CustomReflectable {
+    /// The settings, without the HTTP client (whose connection pool holds live requests).
+    public var customMirror: Mirror {
+        Mirror(self, children: ["writePacing": writePacing as Any, "maxAttempts": maxAttempts, "concurrency": concurrency], displayStyle: .struct)
+    }
+}
