@@ -29,7 +29,7 @@ let package = Package(
         // Git history engine: repositories, mirrors, first-parent walks, ancestry, path touches.
         .target(name: "GitHistory", dependencies: ["Clibgit2"]),
         // Revisions, observations, the planner and the executor.
-        .target(name: "Reconcile", dependencies: ["GitHistory"]),
+        .target(name: "Reconcile", dependencies: ["GitHistory", "Kube", "Forges"]),
         // Kubernetes API access (kubeconfig, in-cluster) and typed Flux objects.
         .target(
             name: "Kube",

@@ -1,0 +1,137 @@
+import Forges
+import Foundation
+
+/// Where one Kustomization's statuses go: a forge repository and the context id in it.
+public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The forge repository, as the forge client names it (e.g. `github.com/acme/fleet`).
+    public var repository: String
+    /// The context id (`kustomization/apps/0c9c2e41`).
+    public var context: String
+    /// What the forge keys statuses by for this context (`CommitStatusForge.statusKey`).
+    public var key: String
+
+    /// Creates a target.
+    public init(repository: String, context: String, key: String) {
+        self.repository = repository
+        self.context = context
+        self.key = key
+    }
+
+    public var description: String { "\(repository) \(context)" }
+
+    public static func < (lhs: StatusTarget, rhs: StatusTarget) -> Bool {
+        (lhs.repository, lhs.context) < (rhs.repository, rhs.context)
+    }
+}
+
+/// One Kustomization as the planner sees it.
+public struct PlanUnit: Sendable {
+    /// Which Kustomization.
+    public var kustomization: KustomizationID
+    /// The git repository its commits live in (normalised URL), or nil with `unsupported` set.
+    public var repository: String?
+    /// Why its source cannot be mapped to commits (Bucket, ExternalArtifact, OCI without origin).
+    public var unsupported: String?
+    /// `spec.path`, for intermediate commits.
+    public var path: String
+    /// Where its statuses go.
+    public var targets: [StatusTarget]
+    /// What is known about it.
+    public var observations: [Observation]
+    /// Whether it is suspended (still observed; flagged in output).
+    public var suspended: Bool
+
+    /// Creates a unit.
+    public init(kustomization: KustomizationID, repository: String?, unsupported: String? = nil, path: String,
+                targets: [StatusTarget], observations: [Observation], suspended: Bool = false) {
+        self.kustomization = kustomization
+        self.repository = repository
+        self.unsupported = unsupported
+        self.path = path
+        self.targets = targets
+        self.observations = observations
+        self.suspended = suspended
+    }
+}
+
+/// What git said about the commits a run cares about, per repository. Built by the resolve
+/// step before planning so the planner itself does no I/O.
+public struct GitFacts: Sendable {
+    /// Commits found in the repository: sha → committer time.
+    public var commitTimes: [String: Date]
+    /// For a pair of consecutive applied revisions and a path: the first-parent commits strictly
+    /// between them that touch the path, newest first, with their committer times.
+    public var intermediates: [IntermediateKey: [(sha: String, time: Date)]]
+
+    /// Creates facts.
+    public init(commitTimes: [String: Date] = [:], intermediates: [IntermediateKey: [(sha: String, time: Date)]] = [:]) {
+        self.commitTimes = commitTimes
+        self.intermediates = intermediates
+    }
+}
+
+/// Identifies an intermediate-commit range: from the previous applied commit (exclusive) to the
+/// next (exclusive), limited to commits touching `path` (nil: every commit).
+public struct IntermediateKey: Hashable, Sendable {
+    /// The earlier applied commit.
+    public var from: String
+    /// The later applied commit.
+    public var to: String
+    /// The watched path, normalised; nil when path awareness is off.
+    public var path: String?
+
+    /// Creates a key.
+    public init(from: String, to: String, path: String?) {
+        self.from = from
+        self.to = to
+        self.path = path
+    }
+}
+
+/// How the planner decides.
+public struct PlanPolicy: Sendable {
+    /// Which commits between applied revisions get a status.
+    public enum Intermediate: String, Sendable, CaseIterable {
+        /// Only applied revisions (what notification-controller does).
+        case none
+        /// Also every commit between two applied revisions, where its context has no status yet.
+        case deployed
+    }
+
+    /// Intermediate-commit policy.
+    public var intermediate: Intermediate
+    /// Whether intermediate commits must touch the Kustomization's path.
+    public var intermediatePathAware: Bool
+    /// Ignore observations and commits older than this.
+    public var since: Date?
+    /// At most this many writes per run (newest commit first).
+    public var maxWrites: Int?
+
+    /// Creates a policy.
+    public init(intermediate: Intermediate = .none, intermediatePathAware: Bool = true, since: Date? = nil, maxWrites: Int? = nil) {
+        self.intermediate = intermediate
+        self.intermediatePathAware = intermediatePathAware
+        self.since = since
+        self.maxWrites = maxWrites
+    }
+}
+
+/// Everything the planner needs, with no I/O behind it.
+public struct PlanInput: Sendable {
+    /// One unit per selected Kustomization.
+    public var units: [PlanUnit]
+    /// Git facts per repository (normalised URL).
+    public var git: [String: GitFacts]
+    /// Existing statuses per forge repository, per sha, newest first.
+    public var existing: [String: [String: [CommitStatus]]]
+    /// The policy.
+    public var policy: PlanPolicy
+
+    /// Creates an input.
+    public init(units: [PlanUnit], git: [String: GitFacts], existing: [String: [String: [CommitStatus]]], policy: PlanPolicy) {
+        self.units = units
+        self.git = git
+        self.existing = existing
+        self.policy = policy
+    }
+}

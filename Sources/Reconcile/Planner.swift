@@ -1,0 +1,209 @@
+import Forges
+import Foundation
+import GitHistory
+
+/// A status the cluster says should exist, before it is compared with the forge.
+public struct DesiredStatus: Sendable, Hashable {
+    /// Where it goes.
+    public var target: StatusTarget
+    /// The commit.
+    public var sha: String
+    /// Succeeded or failed.
+    public var state: CommitState
+    /// notification-controller's description.
+    public var description: String
+    /// The observation behind it; nil for an intermediate commit.
+    public var observation: Observation?
+    /// For an intermediate commit: the applied commit that carried it.
+    public var carriedBy: String?
+    /// The Kustomization it comes from.
+    public var kustomization: KustomizationID
+    /// The commit's committer time.
+    public var commitTime: Date?
+}
+
+/// The planner: a pure function from observations, git facts, existing statuses and policy to a
+/// plan (SPEC section 5). It runs in two steps so the caller can read exactly the statuses it
+/// needs in between: `desired` (what should exist) then `compare` (what to write).
+public enum Planner {
+    /// Plans in one call, for callers that already have every existing status.
+    public static func plan(_ input: PlanInput) -> Plan {
+        let wanted = desired(units: input.units, git: input.git, policy: input.policy)
+        return compare(wanted, existing: input.existing, policy: input.policy)
+    }
+
+    /// The statuses that should exist, and what cannot be planned (with reasons).
+    public static func desired(units: [PlanUnit], git: [String: GitFacts], policy: PlanPolicy) -> Desired {
+        var result = Desired()
+        var chosen: [DesiredKey: DesiredStatus] = [:]
+        func offer(_ status: DesiredStatus) {
+            let key = DesiredKey(repository: status.target.repository, key: status.target.key, sha: status.sha)
+            if let existing = chosen[key], !wins(status, over: existing) { return }
+            chosen[key] = status
+        }
+        for unit in units.sorted(by: { $0.kustomization < $1.kustomization }) {
+            result.observed += unit.observations.count
+            func skip(_ revision: String, _ reason: SkipReason, _ target: StatusTarget? = nil) {
+                result.skips.append(PlannedSkip(kustomization: unit.kustomization, revision: revision, target: target, reason: reason))
+            }
+            if let why = unit.unsupported {
+                skip(unit.observations.first?.revision ?? "", .unsupportedSource(why))
+                continue
+            }
+            guard let repository = unit.repository, let facts = git[repository] else {
+                skip(unit.observations.first?.revision ?? "", .unsupportedSource("its source repository could not be read"))
+                continue
+            }
+            if unit.targets.isEmpty {
+                skip(unit.observations.first?.revision ?? "", .noTarget("no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
+                continue
+            }
+            // Resolve revisions; per commit the winning observation (current beats history, later beats earlier).
+            var best: [String: Observation] = [:]
+            for observation in unit.observations {
+                let sha: String
+                switch Revision.parse(observation.revision).flatMap({ $0.commit }) {
+                case .success(let commit): sha = commit
+                case .failure(let reason):
+                    skip(observation.revision, .noCommit(reason.description))
+                    continue
+                }
+                guard facts.commitTimes[sha] != nil else {
+                    skip(observation.revision, .commitMissing(sha: sha, repository: repository))
+                    continue
+                }
+                if let since = policy.since, let time = observation.time, time < since {
+                    skip(observation.revision, .beyondHorizon)
+                    continue
+                }
+                if let current = best[sha], !observation.supersedes(current) { continue }
+                best[sha] = observation
+            }
+            for (sha, observation) in best {
+                for target in unit.targets {
+                    offer(DesiredStatus(
+                        target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
+                        description: NotificationText.description(forReason: observation.reason),
+                        observation: observation, carriedBy: nil, kustomization: unit.kustomization,
+                        commitTime: facts.commitTimes[sha]))
+                }
+            }
+            guard policy.intermediate == .deployed else { continue }
+            let path = policy.intermediatePathAware ? RepoPath.normalise(unit.path) : nil
+            for key in intermediateRanges(applied: best, commitTimes: facts.commitTimes, path: path) {
+                for commit in facts.intermediates[key] ?? [] where best[commit.sha] == nil {
+                    if let since = policy.since, commit.time < since { continue }
+                    for target in unit.targets {
+                        offer(DesiredStatus(
+                            target: target, sha: commit.sha, state: .succeeded,
+                            description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
+                            kustomization: unit.kustomization, commitTime: commit.time))
+                    }
+                }
+            }
+        }
+        result.statuses = Array(chosen.values)
+        return result
+    }
+
+    /// The consecutive applied commits of one Kustomization, as ranges whose commits in between
+    /// get an intermediate status. The resolve step asks git for exactly these ranges.
+    public static func intermediateRanges(applied observations: [String: Observation], commitTimes: [String: Date],
+                                          path: String?) -> [IntermediateKey] {
+        let applied = observations.filter { $0.value.outcome == .succeeded }
+            .sorted { a, b in
+                // Oldest first: by observation time (unknown first), then by commit time.
+                switch (a.value.time, b.value.time) {
+                case let (x?, y?) where x != y: return x < y
+                case (nil, .some): return true
+                case (.some, nil): return false
+                default: return (commitTimes[a.key] ?? .distantPast, a.key) < (commitTimes[b.key] ?? .distantPast, b.key)
+                }
+            }
+            .map(\.key)
+        return zip(applied, applied.dropFirst()).map { IntermediateKey(from: $0, to: $1, path: path) }
+    }
+
+    /// Compares desired statuses with what the forge shows and decides what to write.
+    public static func compare(_ desired: Desired, existing: [String: [String: [CommitStatus]]], policy: PlanPolicy) -> Plan {
+        var writes: [PlannedWrite] = []
+        var skips = desired.skips
+        var unchanged = 0
+        for wanted in desired.statuses {
+            let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
+            let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
+            let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
+                                      description: wanted.description)
+            func write(_ reason: WriteReason) {
+                writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
+                                           kustomization: wanted.kustomization, commitTime: wanted.commitTime))
+            }
+            guard let current else {
+                write(wanted.carriedBy.map { .intermediate(carriedBy: $0) } ?? .missing)
+                continue
+            }
+            if wanted.carriedBy != nil || (current.state == wanted.state && current.description == wanted.description) {
+                unchanged += 1 // intermediates only fill contexts that have no status yet
+                continue
+            }
+            // Never regress: a status newer than what we know (or one we cannot date against) stays.
+            let observedAt = wanted.observation?.time
+            if observedAt == nil || (current.createdAt.map { $0 > observedAt! } ?? false) {
+                skips.append(PlannedSkip(kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
+                                         reason: .newerStatusDisagrees(context: wanted.target.context, current: current.state)))
+                continue
+            }
+            switch (current.state, wanted.state) {
+            case (.failed, .succeeded): write(.ghostFailure)
+            case (.succeeded, .failed): write(.wrongSuccess)
+            case (.pending, _), (.running, _): write(.stalePending)
+            default: write(.outdated)
+            }
+        }
+        writes.sort { a, b in
+            let ta = a.commitTime ?? .distantPast, tb = b.commitTime ?? .distantPast
+            if ta != tb { return ta > tb }
+            return (a.target, a.status.sha) < (b.target, b.status.sha)
+        }
+        if let budget = policy.maxWrites, writes.count > budget {
+            for over in writes[max(0, budget)...] {
+                skips.append(PlannedSkip(kustomization: over.kustomization, revision: over.status.sha, target: over.target, reason: .budget))
+            }
+            writes = Array(writes.prefix(max(0, budget)))
+        }
+        return Plan(writes: writes, skips: skips, unchanged: unchanged, observed: desired.observed)
+    }
+
+    /// Which of two desired statuses for the same commit and context wins: an observed fact over
+    /// an intermediate fill, then the observation that supersedes.
+    static func wins(_ a: DesiredStatus, over b: DesiredStatus) -> Bool {
+        switch (a.observation, b.observation) {
+        case let (x?, y?): return x.supersedes(y)
+        case (.some, nil): return true
+        default: return false
+        }
+    }
+
+    /// The desired statuses of a run, and what could not be planned.
+    public struct Desired: Sendable {
+        /// One per (forge repository, context key, commit).
+        public var statuses: [DesiredStatus] = []
+        /// Observations and units that cannot be planned.
+        public var skips: [PlannedSkip] = []
+        /// Observations considered.
+        public var observed = 0
+
+        /// The commits whose existing statuses must be read, per forge repository.
+        public var commitsToRead: [String: Set<String>] {
+            var result: [String: Set<String>] = [:]
+            for status in statuses { result[status.target.repository, default: []].insert(status.sha) }
+            return result
+        }
+    }
+
+    struct DesiredKey: Hashable {
+        var repository: String
+        var key: String
+        var sha: String
+    }
+}

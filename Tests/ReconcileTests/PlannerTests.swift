@@ -1,0 +1,220 @@
+import Forges
+import Foundation
+import Reconcile
+import Testing
+
+/// Commit n of a fake history: sha and committer time (a minute apart).
+private func sha(_ n: Int) -> String { String(repeating: "0", count: 32) + String(format: "%08x", n) }
+private let base = Date(timeIntervalSince1970: 1_800_000_000)
+private func at(_ minute: Int) -> Date { base.addingTimeInterval(Double(minute) * 60) }
+private let now = at(10_000)
+private let repo = "https://github.com/acme/fleet"
+private let forge = "github.com/acme/fleet"
+
+private func target(_ context: String) -> StatusTarget {
+    StatusTarget(repository: forge, context: context, key: context.lowercased())
+}
+
+private let apps = KustomizationID(namespace: "flux-system", name: "apps")
+private let appsContext = "kustomization/apps/0c9c2e41"
+
+private func observed(_ n: Int, _ outcome: Outcome = .succeeded, reason: String? = nil, at time: Date?,
+                      origin: ObservationOrigin = .history, current: Bool = false, k: KustomizationID = apps) -> Observation {
+    Observation(kustomization: k, revision: "main@sha1:\(sha(n))", outcome: outcome,
+                reason: reason ?? (outcome == .succeeded ? "ReconciliationSucceeded" : "HealthCheckFailed"),
+                time: time, origin: origin, isCurrent: current)
+}
+
+private func unit(_ observations: [Observation], k: KustomizationID = apps, path: String = "./apps",
+                  contexts: [String] = [appsContext]) -> PlanUnit {
+    PlanUnit(kustomization: k, repository: repo, path: path, targets: contexts.map(target), observations: observations)
+}
+
+private func existing(_ n: Int, _ state: CommitState, _ description: String, context: String = appsContext,
+                      created: Date) -> CommitStatus {
+    CommitStatus(sha: sha(n), context: context, state: state, description: description, createdAt: created,
+                 forgeKey: context.lowercased())
+}
+
+/// Facts for commits 1…20 (all present) plus intermediate ranges.
+private func facts(intermediates: [IntermediateKey: [Int]] = [:], missing: Set<Int> = []) -> [String: GitFacts] {
+    var times: [String: Date] = [:]
+    for n in 1...20 where !missing.contains(n) { times[sha(n)] = at(n) }
+    let ranges = intermediates.mapValues { $0.map { (sha: sha($0), time: at($0)) } }
+    return [repo: GitFacts(commitTimes: times, intermediates: ranges)]
+}
+
+/// One planner scenario: inputs and the writes and skips a user would see.
+struct Scenario: CustomTestStringConvertible, Sendable {
+    var name: String
+    var units: [PlanUnit]
+    var git: [String: GitFacts] = facts()
+    var existing: [CommitStatus] = []
+    var policy = PlanPolicy()
+    /// (commit, context, state, reason) in plan order.
+    var writes: [(Int, String, CommitState, String)]
+    var skips: [String] = []
+    var unchanged = 0
+
+    var testDescription: String { name }
+}
+
+private let scenarios: [Scenario] = [
+    Scenario(
+        name: "outage gap: NC missed the last three applied revisions",
+        units: [unit([observed(5, at: now, origin: .status, current: true), observed(5, at: at(5)), observed(4, at: at(4)),
+                      observed(3, at: at(3)), observed(2, at: at(2))])],
+        existing: [existing(2, .succeeded, "reconciliation succeeded", created: at(2))],
+        writes: [(5, appsContext, .succeeded, "missing"), (4, appsContext, .succeeded, "missing"), (3, appsContext, .succeeded, "missing")],
+        unchanged: 1),
+    Scenario(
+        name: "ghost failure after recovery is corrected",
+        units: [unit([observed(7, at: now, origin: .status, current: true), observed(7, .failed, at: at(8))])],
+        existing: [existing(7, .failed, "health check failed", created: at(8))],
+        writes: [(7, appsContext, .succeeded, "ghost failure")]),
+    Scenario(
+        name: "health check failing after a success replaces the success",
+        units: [unit([observed(9, .failed, reason: "HealthCheckFailed", at: now, origin: .status, current: true),
+                      observed(9, at: nil, origin: .status)])],
+        existing: [existing(9, .succeeded, "reconciliation succeeded", created: at(9))],
+        writes: [(9, appsContext, .failed, "wrong success")]),
+    Scenario(
+        name: "history-only revisions get the outcome history recorded",
+        units: [unit([observed(11, at: at(11)), observed(10, .failed, reason: "BuildFailed", at: at(10))])],
+        writes: [(11, appsContext, .succeeded, "missing"), (10, appsContext, .failed, "missing")]),
+    Scenario(
+        name: "a force-pushed applied revision missing from the repository is reported, not written",
+        units: [unit([observed(6, at: now, origin: .status, current: true), observed(12, at: at(5))])],
+        git: facts(missing: [12]),
+        writes: [(6, appsContext, .succeeded, "missing")],
+        skips: ["commit missing"]),
+    Scenario(
+        name: "OCI: the origin revision names the commit; a bare digest is skipped with a reason",
+        units: [unit([observed(8, at: now, origin: .status, current: true),
+                      Observation(kustomization: apps, revision: "latest@sha256:" + String(repeating: "ab", count: 32),
+                                  outcome: .succeeded, reason: "ReconciliationSucceeded", time: at(7), origin: .history)])],
+        writes: [(8, appsContext, .succeeded, "missing")],
+        skips: ["no commit"]),
+    Scenario(
+        name: "monorepo: three Kustomizations on different paths each get their own context",
+        units: [
+            unit([observed(4, at: now, current: true, k: KustomizationID(namespace: "flux-system", name: "infra"))],
+                 k: KustomizationID(namespace: "flux-system", name: "infra"), path: "./infrastructure", contexts: ["kustomization/infra/0c9c2e41"]),
+            unit([observed(6, at: now, current: true)]),
+            unit([observed(5, at: now, current: true, k: KustomizationID(namespace: "flux-system", name: "db"))],
+                 k: KustomizationID(namespace: "flux-system", name: "db"), path: "./db", contexts: ["kustomization/db/0c9c2e41"]),
+        ],
+        writes: [(6, appsContext, .succeeded, "missing"), (5, "kustomization/db/0c9c2e41", .succeeded, "missing"),
+                 (4, "kustomization/infra/0c9c2e41", .succeeded, "missing")]),
+    Scenario(
+        name: "intermediate policy off: commits between applied revisions get nothing (NC's behaviour)",
+        units: [unit([observed(10, at: now, current: true), observed(6, at: at(6))])],
+        git: facts(intermediates: [IntermediateKey(from: sha(6), to: sha(10), path: "apps"): [9, 7]]),
+        writes: [(10, appsContext, .succeeded, "missing"), (6, appsContext, .succeeded, "missing")]),
+    Scenario(
+        name: "intermediate policy deployed: commits touching the path between applied revisions, where no status exists",
+        units: [unit([observed(10, at: now, current: true), observed(6, at: at(6))])],
+        git: facts(intermediates: [IntermediateKey(from: sha(6), to: sha(10), path: "apps"): [9, 8, 7]]),
+        existing: [existing(8, .failed, "build failed", created: at(8))],
+        policy: PlanPolicy(intermediate: .deployed),
+        writes: [(10, appsContext, .succeeded, "missing"), (9, appsContext, .succeeded, "deployed with 0000000"),
+                 (7, appsContext, .succeeded, "deployed with 0000000"), (6, appsContext, .succeeded, "missing")],
+        unchanged: 1),
+    Scenario(
+        name: "two clusters writing to one repository use distinct contexts",
+        units: [unit([observed(3, at: now, current: true)], contexts: ["kustomization/apps/production-eu"]),
+                unit([observed(2, at: now, current: true)], contexts: ["kustomization/apps/production-us"])],
+        writes: [(3, "kustomization/apps/production-eu", .succeeded, "missing"), (2, "kustomization/apps/production-us", .succeeded, "missing")]),
+    Scenario(
+        name: "a Provider's UID-based id is the context, compared case-insensitively",
+        units: [unit([observed(4, at: now, current: true)], contexts: ["kustomization/Apps/0C9C2E41"])],
+        existing: [existing(4, .succeeded, "reconciliation succeeded", context: "kustomization/apps/0c9c2e41", created: at(4))],
+        writes: [], unchanged: 1),
+    Scenario(
+        name: "converged world: empty plan",
+        units: [unit([observed(5, at: now, current: true), observed(4, .failed, at: at(4))])],
+        existing: [existing(5, .succeeded, "reconciliation succeeded", created: at(5)),
+                   existing(4, .failed, "health check failed", created: at(4))],
+        writes: [], unchanged: 2),
+    Scenario(
+        name: "budget smaller than the plan: newest commits first, the rest skipped for later",
+        units: [unit([observed(5, at: now, current: true), observed(4, at: at(4)), observed(3, at: at(3)), observed(2, at: at(2))])],
+        policy: PlanPolicy(maxWrites: 2),
+        writes: [(5, appsContext, .succeeded, "missing"), (4, appsContext, .succeeded, "missing")],
+        skips: ["write budget", "write budget"]),
+    Scenario(
+        name: "never regress: a newer disagreeing status is left alone and reported",
+        units: [unit([observed(5, .failed, at: at(5))])],
+        existing: [existing(5, .succeeded, "reconciliation succeeded", created: at(6))],
+        writes: [], skips: ["newer status"]),
+    Scenario(
+        name: "a pending that never resolved is resolved",
+        units: [unit([observed(5, at: now, current: true)])],
+        existing: [existing(5, .pending, "reconciliation in progress", created: at(5))],
+        writes: [(5, appsContext, .succeeded, "stale pending")]),
+    Scenario(
+        name: "--since drops older observations",
+        units: [unit([observed(5, at: now, current: true), observed(2, at: at(2))])],
+        policy: PlanPolicy(since: at(3)),
+        writes: [(5, appsContext, .succeeded, "missing")],
+        skips: ["beyond horizon"]),
+    Scenario(
+        name: "current Ready beats a later history snapshot for the same revision",
+        units: [unit([observed(5, at: at(5), origin: .status, current: true), observed(5, .failed, at: at(9))])],
+        writes: [(5, appsContext, .succeeded, "missing")]),
+    Scenario(
+        name: "unsupported source (Bucket) is reported",
+        units: [PlanUnit(kustomization: apps, repository: nil, unsupported: "Bucket sources have no commits", path: ".",
+                         targets: [], observations: [observed(1, at: now, current: true)])],
+        writes: [], skips: ["unsupported source"]),
+]
+
+@Suite struct PlannerTests {
+    @Test("planner scenarios", arguments: scenarios)
+    func scenario(_ s: Scenario) {
+        var statuses: [String: [String: [CommitStatus]]] = [:]
+        for status in s.existing { statuses[forge, default: [:]][status.sha, default: []].append(status) }
+        let plan = Planner.plan(PlanInput(units: s.units, git: s.git, existing: statuses, policy: s.policy))
+        let got = plan.writes.map { "\($0.status.sha.suffix(8)) \($0.target.context) \($0.status.state) \($0.reason)" }
+        let want = s.writes.map { "\(sha($0.0).suffix(8)) \($0.1) \($0.2) \($0.3)" }
+        #expect(got == want)
+        #expect(plan.skips.map(\.reason.category).sorted() == s.skips.sorted())
+        #expect(plan.unchanged == s.unchanged)
+    }
+
+    @Test("descriptions are notification-controller's: reasons split at camel case, lower-cased", arguments: [
+        ("ReconciliationSucceeded", "reconciliation succeeded"), ("HealthCheckFailed", "health check failed"),
+        ("ArtifactFailed", "artifact failed"), ("BuildFailed", "build failed"), ("PruneFailed", "prune failed"),
+        ("HTTPServerError", "http server error"), ("V1Beta2", "v 1 beta 2"),
+    ])
+    func descriptions(reason: String, expected: String) {
+        #expect(NotificationText.description(forReason: reason) == expected)
+    }
+
+    @Test("a second run over the world the first run wrote plans nothing")
+    func secondRunConverges() {
+        for s in scenarios {
+            var statuses: [String: [String: [CommitStatus]]] = [:]
+            for status in s.existing { statuses[forge, default: [:]][status.sha, default: []].append(status) }
+            let first = Planner.plan(PlanInput(units: s.units, git: s.git, existing: statuses, policy: PlanPolicy(intermediate: s.policy.intermediate, since: s.policy.since)))
+            for write in first.writes {
+                var written = write.status
+                written.createdAt = now
+                written.forgeKey = write.target.key
+                statuses[forge, default: [:]][written.sha, default: []].insert(written, at: 0)
+            }
+            let second = Planner.plan(PlanInput(units: s.units, git: s.git, existing: statuses, policy: s.policy))
+            #expect(second.writes.isEmpty, "\(s.name)")
+        }
+    }
+
+    @Test("planning is deterministic whatever the input order")
+    func deterministic() {
+        let s = scenarios[0]
+        let a = Planner.plan(PlanInput(units: s.units, git: s.git, existing: [:], policy: s.policy))
+        var shuffled = s.units
+        shuffled[0].observations.reverse()
+        let b = Planner.plan(PlanInput(units: shuffled.reversed(), git: s.git, existing: [:], policy: s.policy))
+        #expect(a.writes == b.writes)
+    }
+}
