@@ -69,7 +69,7 @@ extension CommitStatusForge {
 
 extension Array where Element: Sendable {
     /// Maps with at most `limit` tasks in flight; results in no particular order.
-    func concurrentMap<T: Sendable>(limit: Int, _ body: @escaping @Sendable (Element) async -> T) async -> [T] {
+    public func concurrentMap<T: Sendable>(limit: Int, _ body: @escaping @Sendable (Element) async -> T) async -> [T] {
         await withTaskGroup(of: T.self) { group in
             var results: [T] = []
             results.reserveCapacity(count)
