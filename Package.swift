@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "fluxstamp", targets: ["fluxstamp"]),
         .executable(name: "fluxstamp-bench", targets: ["fluxstamp-bench"]),
+        .executable(name: "fluxstamp-sandbox", targets: ["fluxstamp-sandbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -73,8 +74,12 @@ let package = Package(
             dependencies: [
                 "GitHistory", "Reconcile", "Kube", "Forges",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The sandbox: a Kubernetes API emulator with a realistic Flux setup and a GitHub
+        // emulator, as one process the real binary talks to (scripts/demo, end-to-end tests).
+        .executableTarget(name: "fluxstamp-sandbox", dependencies: ["FluxstampTesting", "GitHistory"]),
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
