@@ -48,7 +48,7 @@ public actor ExecCredentialPlugin {
         var spec: [String: Any] = ["interactive": false]
         if config.provideClusterInfo == true { spec["cluster"] = ["server": server] }
         let info: [String: Any] = ["apiVersion": config.apiVersion, "kind": "ExecCredential", "spec": spec]
-        env["KUBERNETES_EXEC_INFO"] = String(decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]), as: UTF8.self)
+        env["KUBERNETES_EXEC_INFO"] = String(decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         let command = config.command
         let resolved = command.contains("/") ? command : Self.lookUp(command, path: env["PATH"] ?? "/usr/bin:/bin")
         guard let resolved else {

@@ -54,7 +54,7 @@ public actor FluxAPI {
         var restarted = false
         var result = ListResult<T>(items: [], invalid: [], restarts: 0)
         var token: String?
-        repeat {
+        while true {
             var query: [(String, String)] = [("limit", String(pageSize))]
             if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
             if let token { query.append(("continue", token)) }
@@ -80,8 +80,8 @@ public actor FluxAPI {
                 }
             }
             token = page.metadata?.continue.flatMap { $0.isEmpty ? nil : $0 }
-        } while token != nil
-        return result
+            if token == nil { return result }
+        }
     }
 
     /// Gets one object by namespace and name.
@@ -92,7 +92,7 @@ public actor FluxAPI {
         do {
             return try JSONDecoder().decode(T.self, from: Data(answer.body))
         } catch let error as DecodingError {
-            let (field, reason) = error.fieldAndReason
+            let (field, reason) = error.fieldAndReason()
             throw KubeError.invalidObject(kind: T.kind, object: "\(namespace)/\(name)", field: field, reason: reason)
         }
     }

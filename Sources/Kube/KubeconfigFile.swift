@@ -40,7 +40,7 @@ public struct KubeconfigFile: Sendable, Equatable {
             guard let p, !p.isEmpty else { return nil }
             if p.hasPrefix("/") { return p }
             if p.hasPrefix("~/") { return NSString(string: p).expandingTildeInPath }
-            return dir + "/" + p
+            return URL(fileURLWithPath: dir + "/" + p).standardized.path
         }
         self.path = path
         self.currentContext = raw.currentContext.flatMap { $0.isEmpty ? nil : $0 }

@@ -78,7 +78,7 @@ struct LenientItem<T: KubeObject>: Decodable {
         } catch let error as DecodingError {
             let meta = (try? NamedOnly(from: decoder))?.metadata
             let object = [meta?.namespace, meta?.name ?? "<unnamed>"].compactMap { $0 }.joined(separator: "/")
-            let (field, reason) = error.fieldAndReason
+            let (field, reason) = error.fieldAndReason(below: decoder.codingPath)
             result = .failure(.invalidObject(kind: T.kind, object: object, field: field, reason: reason))
         }
     }
@@ -91,12 +91,14 @@ private struct NamedOnly: Decodable {
 }
 
 extension DecodingError {
-    var fieldAndReason: (String, String) {
+    /// The failing field (relative to `prefix`, the object's own position) and why.
+    func fieldAndReason(below prefix: [CodingKey] = []) -> (String, String) {
+        func relative(_ path: [CodingKey]) -> String { Array(path.dropFirst(prefix.count)).dottedPath }
         switch self {
-        case let .keyNotFound(key, ctx): return ((ctx.codingPath + [key]).dottedPath, "is required but missing")
-        case let .typeMismatch(type, ctx): return (ctx.codingPath.dottedPath, "has the wrong type (expected \(type))")
-        case let .valueNotFound(type, ctx): return (ctx.codingPath.dottedPath, "is null (expected \(type))")
-        case let .dataCorrupted(ctx): return (ctx.codingPath.dottedPath, ctx.debugDescription)
+        case let .keyNotFound(key, ctx): return (relative(ctx.codingPath + [key]), "is required but missing")
+        case let .typeMismatch(type, ctx): return (relative(ctx.codingPath), "has the wrong type (expected \(type))")
+        case let .valueNotFound(type, ctx): return (relative(ctx.codingPath), "is null (expected \(type))")
+        case let .dataCorrupted(ctx): return (relative(ctx.codingPath), ctx.debugDescription)
         @unknown default: return ("", "\(self)")
         }
     }

@@ -43,7 +43,7 @@ public final class KubeAPIControls: Sendable {
         var uninstalledGroups: Set<String> = []
         var faults: [Fault] = []
         var latency: Duration?
-        var expireNextContinueToken = false
+        var continueTokensToExpire = 0
         var tokenEpoch = 0
         var requests: [String] = []
     }
@@ -70,8 +70,8 @@ public final class KubeAPIControls: Sendable {
     public func inject(_ faults: [Fault]) { state.withValue { $0.faults += faults } }
     /// Delays every answer.
     public func setLatency(_ latency: Duration?) { state.withValue { $0.latency = latency } }
-    /// The next request that carries a continue token gets 410 Gone (once).
-    public func expireNextContinueToken() { state.withValue { $0.expireNextContinueToken = true } }
+    /// The next `times` requests that carry a continue token get 410 Gone.
+    public func expireNextContinueToken(times: Int = 1) { state.withValue { $0.continueTokensToExpire += times } }
     /// Every continue token handed out so far becomes expired.
     public func expireAllContinueTokens() { state.withValue { $0.tokenEpoch += 1 } }
     /// Requests seen so far, as `GET /path?query user`.

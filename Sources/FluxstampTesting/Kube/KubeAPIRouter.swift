@@ -140,8 +140,9 @@ final class KubeAPIRouter: Sendable {
             let state = controls.state.get()
             guard let decoded = ContinueToken(encoded: token) else { return KubeAPIStatus.badRequest("continue key is not valid") }
             let expireNow = controls.state.withValue { s -> Bool in
-                defer { s.expireNextContinueToken = false }
-                return s.expireNextContinueToken
+                guard s.continueTokensToExpire > 0 else { return false }
+                s.continueTokensToExpire -= 1
+                return true
             }
             if expireNow || decoded.epoch != state.tokenEpoch { return KubeAPIStatus.expired() }
             after = decoded
