@@ -13,10 +13,14 @@ public struct RetryPolicy: Sendable {
     public var maxDelay: Duration
     /// Per-request deadline.
     public var requestTimeout: Duration
+    /// How long to keep trying to establish a connection (TCP and TLS); a TLS verification failure
+    /// is reported when this runs out.
+    public var connectTimeout: Duration
 
     /// Creates a policy.
     public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
-                requestTimeout: Duration = .seconds(30)) {
+                requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)) {
+        self.connectTimeout = connectTimeout
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -72,7 +76,7 @@ public final class KubeClient: Sendable {
             }
         }
         var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                              timeout: .init(connect: .seconds(10), read: .init(retry.requestTimeout)))
+                                              timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
         if let proxy = connection.proxyURL, let url = URL(string: proxy), let host = url.host {
             guard url.scheme == "http" else {
                 throw KubeError.kubeconfig(path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",

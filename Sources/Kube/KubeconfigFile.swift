@@ -28,6 +28,10 @@ public struct KubeconfigFile: Sendable, Equatable {
         let raw: RawFile
         do {
             raw = try YAMLDecoder().decode(RawFile.self, from: yaml.isEmpty ? "{}" : yaml)
+        } catch let DecodingError.dataCorrupted(ctx) where ctx.codingPath.isEmpty {
+            let detail = ctx.underlyingError.map { String(describing: $0).split(separator: "\n").first.map(String.init) ?? "" } ?? ctx.debugDescription
+            throw KubeError.kubeconfig(path: path, reason: "not valid YAML (\(detail))",
+                                       fix: "fix the file or point --kubeconfig at another one")
         } catch let error as DecodingError {
             throw KubeError.kubeconfig(path: path, reason: "not a valid kubeconfig (\(error.fieldDescription))",
                                        fix: "fix the file or point --kubeconfig at another one")

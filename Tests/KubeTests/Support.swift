@@ -28,7 +28,7 @@ func connect(kubeconfig yaml: String, in dir: URL, pageSize: Int = 500) async th
     let path = dir.appendingPathComponent("kubeconfig-\(UUID().uuidString.prefix(6))").path
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
     let connection = try Kubeconfig.load(explicitPath: path, environment: [:], homeDirectory: "/nonexistent")!.connection(context: nil)
-    let client = try await KubeClient.connect(connection, retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), requestTimeout: .seconds(10)), warn: { _ in })
+    let client = try await KubeClient.connect(connection, retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), requestTimeout: .seconds(10), connectTimeout: .seconds(1)), warn: { _ in })
     return FluxAPI(client: client, pageSize: pageSize)
 }
 
