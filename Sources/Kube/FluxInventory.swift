@@ -1,0 +1,64 @@
+/// What fluxstamp sees in a cluster: the selected Kustomizations with their sources and the
+/// Providers that report commit statuses for them, plus one problem line per unusable input.
+public struct FluxInventory: Sendable {
+    /// One Kustomization and what belongs to it.
+    public struct Entry: Sendable {
+        /// The Kustomization.
+        public var kustomization: Kustomization
+        /// Its GitRepository, when the source is one and could be read.
+        public var gitRepository: GitRepository?
+        /// Its OCIRepository, when the source is one and could be read.
+        public var ociRepository: OCIRepository?
+        /// Providers posting commit statuses for it.
+        public var reporters: [CommitStatusReporter]
+
+        /// The source URL (the OCI origin's git URL when known).
+        public var sourceURL: String? { gitRepository?.spec.url ?? ociRepository.map { $0.originSource ?? $0.spec.url } }
+        /// The tracked ref, e.g. `branch main`.
+        public var sourceRef: String? { gitRepository?.spec.ref?.summary ?? ociRepository?.spec.ref?.summary }
+    }
+
+    /// Entries ordered by namespace and name.
+    public var entries: [Entry]
+    /// One clear line per input that could not be used (the rest is still reported).
+    public var problems: [KubeError]
+
+    /// Reads the inventory: Kustomizations in `namespace` (nil: all) matching `labelSelector`.
+    /// Failing to read Kustomizations throws; failing to read sources or notification objects is
+    /// recorded in `problems`.
+    public static func read(_ api: FluxAPI, namespace: String?, labelSelector: String?) async throws -> FluxInventory {
+        let listed = try await api.list(Kustomization.self, .kustomizations, namespace: namespace, labelSelector: labelSelector)
+        var problems = listed.invalid
+        let kustomizations = listed.items.sorted { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }
+
+        func readAll<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, needed: Bool) async -> [T] {
+            guard needed else { return [] }
+            do {
+                let result = try await api.list(type, resource, namespace: namespace)
+                problems += result.invalid
+                return result.items
+            } catch let error as KubeError {
+                problems.append(error)
+                return []
+            } catch {
+                return []
+            }
+        }
+        let kinds = Set(kustomizations.map(\.spec.sourceRef.kind))
+        let git = await readAll(GitRepository.self, .gitRepositories, needed: kinds.contains("GitRepository"))
+        let oci = await readAll(OCIRepository.self, .ociRepositories, needed: kinds.contains("OCIRepository"))
+        let providers = await readAll(Provider.self, .providers, needed: !kustomizations.isEmpty)
+        let alerts = providers.isEmpty ? [] : await readAll(Alert.self, .alerts, needed: true)
+        let routing = CommitStatusRouting(alerts: alerts, providers: providers)
+
+        let entries = kustomizations.map { k in
+            let ns = k.sourceNamespace
+            let ref = k.spec.sourceRef
+            return Entry(kustomization: k,
+                         gitRepository: ref.kind == "GitRepository" ? git.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                         ociRepository: ref.kind == "OCIRepository" ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                         reporters: routing.reporters(for: k))
+        }
+        return FluxInventory(entries: entries, problems: problems)
+    }
+}

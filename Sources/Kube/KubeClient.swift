@@ -1,0 +1,210 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// How the client retries 429 and 5xx answers and timeouts.
+public struct RetryPolicy: Sendable {
+    /// Total attempts, including the first.
+    public var maxAttempts: Int
+    /// Delay before the first retry; doubled each time, with jitter.
+    public var baseDelay: Duration
+    /// Longest wait, also caps `Retry-After`.
+    public var maxDelay: Duration
+    /// Per-request deadline.
+    public var requestTimeout: Duration
+    /// How long to keep trying to establish a connection (TCP and TLS); a TLS verification failure
+    /// is reported when this runs out.
+    public var connectTimeout: Duration
+
+    /// Creates a policy.
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
+                requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)) {
+        self.connectTimeout = connectTimeout
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The default: five attempts, 250 ms doubling to at most 10 s, 30 s per request.
+    public static let `default` = RetryPolicy()
+}
+
+/// A small client for the Kubernetes API: GET requests with authentication, TLS, retries, and
+/// `Status` bodies turned into `KubeError`s. Use `FluxAPI` for typed reads.
+public final class KubeClient: Sendable {
+    /// The connection it talks over.
+    public let connection: ClusterConnection
+    private let http: HTTPClient
+    private let credentials: Credentials
+    private let retry: RetryPolicy
+
+    /// Connects (lazily: no request is sent yet). Runs an exec plugin first when the plugin may
+    /// return a client certificate, because the certificate is part of the TLS configuration.
+    public static func connect(_ connection: ClusterConnection, retry: RetryPolicy = .default,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) async throws -> KubeClient {
+        let credentials = Credentials(connection.authorization, server: connection.server, environment: environment)
+        var clientCertificate = connection.clientCertificate
+        if case .exec = connection.authorization, let execCert = try await credentials.execClientCertificate() {
+            clientCertificate = execCert
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch connection.trust {
+        case .systemRoots:
+            break
+        case let .certificateAuthority(pem, source):
+            do { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(pem)) } catch {
+                throw KubeError.kubeconfig(path: connection.origin, reason: "the CA in \(source) is not a PEM certificate",
+                                           fix: "set certificate-authority(-data) to the cluster's CA certificate")
+            }
+        case .insecureSkipVerify:
+            warn("insecure-skip-tls-verify is set for \(connection.server): the server's certificate is NOT verified and anyone on the path can read the credentials; set certificate-authority-data instead")
+            tls.certificateVerification = .none
+        }
+        if let name = connection.tlsServerName {
+            warn("tls-server-name \(name) is not supported yet; the certificate is verified against the host of \(connection.server)")
+        }
+        if let clientCertificate {
+            do {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(clientCertificate.certificatePEM).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: clientCertificate.keyPEM, format: .pem))
+            } catch {
+                throw KubeError.kubeconfig(path: connection.origin, reason: "the client certificate or key of user \"\(connection.userName)\" is not valid PEM",
+                                           fix: "set client-certificate(-data) and client-key(-data) to a PEM certificate and its key")
+            }
+        }
+        var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
+                                              timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
+        if let proxy = connection.proxyURL, let url = URL(string: proxy), let host = url.host {
+            guard url.scheme == "http" else {
+                throw KubeError.kubeconfig(path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",
+                                           fix: "use an http:// proxy (socks5 is not supported)")
+            }
+            config.proxy = .server(host: host, port: url.port ?? 80)
+        }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry)
+    }
+
+    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy) {
+        self.connection = connection
+        self.http = http
+        self.credentials = credentials
+        self.retry = retry
+    }
+
+    /// Closes connections. Call once when done.
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// The outcome of one GET: the status and body of a 2xx or 410 answer.
+    public struct Answer: Sendable {
+        /// HTTP status.
+        public var status: Int
+        /// Body bytes.
+        public var body: [UInt8]
+    }
+
+    /// GETs `path` with `query`, retrying 429/5xx/timeouts; any other non-2xx except 410 throws.
+    public func get(_ path: String, query: [(String, String)] = [], purpose: RequestPurpose) async throws -> Answer {
+        var url = connection.server + path
+        if !query.isEmpty { url += "?" + query.map { "\($0.0.urlQueryEscaped)=\($0.1.urlQueryEscaped)" }.joined(separator: "&") }
+        var refreshedCredentials = false
+        var attempt = 0
+        while true {
+            attempt += 1
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Accept", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "fluxstamp")
+            if let header = try await credentials.header() { request.headers.add(name: "Authorization", value: header) }
+            let status: Int
+            let body: [UInt8]
+            var retryAfter: Duration?
+            do {
+                let response = try await http.execute(request, timeout: .init(retry.requestTimeout))
+                status = Int(response.status.code)
+                body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
+                if let value = response.headers.first(name: "Retry-After"), let seconds = Int(value) {
+                    retryAfter = .seconds(seconds)
+                }
+            } catch {
+                let mapped = transportError(error)
+                if mapped.retryable, attempt < retry.maxAttempts {
+                    try await Task.sleep(for: backoff(attempt: attempt, retryAfter: nil))
+                    continue
+                }
+                throw mapped.error
+            }
+            switch status {
+            case 200..<300, 410:
+                return Answer(status: status, body: body)
+            case 401 where !refreshedCredentials && credentials.canRefresh:
+                refreshedCredentials = true
+                await credentials.invalidate()
+                continue
+            case 429 where attempt < retry.maxAttempts, 500..<600 where attempt < retry.maxAttempts:
+                if retryAfter == nil, let s = APIStatus.decode(body)?.details?.retryAfterSeconds { retryAfter = .seconds(s) }
+                try await Task.sleep(for: backoff(attempt: attempt, retryAfter: retryAfter))
+                continue
+            default:
+                throw error(status: status, body: body, purpose: purpose, attempts: attempt)
+            }
+        }
+    }
+
+    private func backoff(attempt: Int, retryAfter: Duration?) -> Duration {
+        if let retryAfter { return min(retryAfter, retry.maxDelay) }
+        let exponential = retry.baseDelay * (1 << min(attempt - 1, 16))
+        let jittered = exponential * Double.random(in: 0.5...1.0)
+        return min(jittered, retry.maxDelay)
+    }
+
+    private func error(status: Int, body: [UInt8], purpose: RequestPurpose, attempts: Int) -> KubeError {
+        let apiStatus = APIStatus.decode(body)
+        let message = apiStatus?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
+        let resource = purpose.resource?.description ?? "the API"
+        switch status {
+        case 401:
+            return .unauthorized(server: connection.server, user: connection.userName, message: message.isEmpty ? "Unauthorized" : message)
+        case 403:
+            return .forbidden(server: connection.server, verb: purpose.verb, resource: resource, namespace: purpose.namespace, message: message)
+        case 404:
+            if let name = purpose.name, apiStatus?.reason == "NotFound", apiStatus?.details?.name == name {
+                return .objectNotFound(server: connection.server, resource: resource, namespace: purpose.namespace, name: name)
+            }
+            return .resourceNotServed(server: connection.server, resource: resource, component: purpose.resource?.component ?? "")
+        default:
+            return .serverError(server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts)
+        }
+    }
+
+    private func transportError(_ error: Error) -> (error: KubeError, retryable: Bool) {
+        let text = String(describing: error)
+        let server = connection.server
+        if let e = error as? HTTPClientError, [.connectTimeout, .readTimeout, .deadlineExceeded].contains(e) {
+            return (.transport(server: server, reason: "request timed out", fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true)
+        }
+        if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("SSL") || text.contains("handshake") {
+            let fix: String
+            switch connection.trust {
+            case let .certificateAuthority(_, source):
+                fix = "the server's certificate is not signed by the CA in \(source): set certificate-authority(-data) to the cluster's CA"
+            case .systemRoots:
+                fix = "the server's certificate is not trusted by the system roots: set certificate-authority(-data) in the kubeconfig"
+            case .insecureSkipVerify:
+                fix = "check the client certificate and the server's TLS settings"
+            }
+            let short = text.count > 160 ? String(text.prefix(160)) + "…" : text
+            return (.transport(server: server, reason: "TLS handshake failed (\(short))", fix: fix), false)
+        }
+        if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
+            return (.transport(server: server, reason: "connection refused", fix: "check the server URL in \(connection.origin) and that the API server is up"), true)
+        }
+        return (.transport(server: server, reason: text.split(separator: "\n").first.map(String.init) ?? "unknown error",
+                           fix: "check the server URL in \(connection.origin) and your network"), true)
+    }
+}
