@@ -1,5 +1,90 @@
+// fluxstamp-sandbox DIR [--scale-repositories N --scale-kustomizations M] [--client-certificate]
+//
+// Starts a Sandbox (FluxstampTesting) in DIR: a generated git history, the Kubernetes API emulator
+// loaded with Flux objects, and a GitHub emulator. When everything is up and DIR/kubeconfig,
+// DIR/fluxstamp.yaml and DIR/sandbox.json are written, it prints `ready DIR` on stdout, then
+// serves until SIGTERM or SIGINT and shuts down cleanly (exit 0).
+import Dispatch
+import FluxstampTesting
 import Foundation
 
-// The sandbox is being built (issue 5): until then it says so.
-FileHandle.standardError.write(Data("fluxstamp-sandbox: not built yet\n".utf8))
-exit(1)
+let usage = """
+usage: fluxstamp-sandbox DIR [--scale-repositories N --scale-kustomizations M] [--client-certificate]
+
+Starts the sandbox in DIR and prints `ready DIR` when DIR/kubeconfig, DIR/fluxstamp.yaml and
+DIR/sandbox.json are written; serves until SIGTERM or SIGINT.
+  --scale-repositories N     the benchmark world: N generated repositories (default 20 with
+  --scale-kustomizations M   M Kustomizations, default 200); without them, the fleet demo world
+  --client-certificate       the kubeconfig authenticates with a client certificate, not a token
+
+"""
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data("fluxstamp-sandbox: \(message)\n".utf8))
+    exit(code)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var directory: String?
+var repositories: Int?
+var kustomizations: Int?
+var clientCertificate = false
+while !arguments.isEmpty {
+    let argument = arguments.removeFirst()
+    func number() -> Int {
+        guard let text = arguments.first, let value = Int(text), value > 0 else { fail("\(argument) needs a positive number\n\n" + usage) }
+        arguments.removeFirst()
+        return value
+    }
+    switch argument {
+    case "-h", "--help": print(usage, terminator: ""); exit(0)
+    case "--scale-repositories": repositories = number()
+    case "--scale-kustomizations": kustomizations = number()
+    case "--client-certificate": clientCertificate = true
+    default:
+        guard !argument.hasPrefix("-"), directory == nil else { fail("unexpected argument \(argument)\n\n" + usage) }
+        directory = argument
+    }
+}
+guard let directory else { fail("missing DIR\n\n" + usage) }
+let scale: Sandbox.Scale? = (repositories == nil && kustomizations == nil) ? nil
+    : Sandbox.Scale(repositories: repositories ?? 20, kustomizations: kustomizations ?? 200)
+
+// Signals are handled by Dispatch sources, so the default action (die mid-write) is off.
+let stopRequested = LockedBox<CheckedContinuation<Void, Never>?>(nil)
+let stopSignalled = LockedBox(false)
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    source.setEventHandler {
+        stopSignalled.set(true)
+        stopRequested.withValue { $0?.resume(); $0 = nil }
+    }
+    source.resume()
+    return source
+}
+
+let started = Date()
+let sandbox: Sandbox
+do {
+    sandbox = try await Sandbox.start(directory: URL(fileURLWithPath: directory), scale: scale,
+                                      kubeCredential: clientCertificate ? .clientCertificate(user: "fluxstamp") : .defaultToken)
+} catch {
+    fail("could not start: \(error)", code: 1)
+}
+let summary = "\(sandbox.world.kustomizations.count) Kustomizations over \(sandbox.repositories.count) repositories, "
+    + "Kubernetes API \(sandbox.kube.url), GitHub \(sandbox.githubAPIBaseURL) "
+    + "(\(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
+FileHandle.standardError.write(Data("fluxstamp-sandbox: \(summary)\n".utf8))
+FileHandle.standardOutput.write(Data("ready \(sandbox.directory.path)\n".utf8))
+
+await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+    stopRequested.withValue { waiting in
+        if stopSignalled.get() { continuation.resume() } else { waiting = continuation }
+    }
+}
+FileHandle.standardError.write(Data("fluxstamp-sandbox: stopping\n".utf8))
+await sandbox.stop()
+withExtendedLifetime(sources) {}
+exit(0)
