@@ -50,20 +50,7 @@ guard let directory else { fail("missing DIR\n\n" + usage) }
 let scale: Sandbox.Scale? = (repositories == nil && kustomizations == nil) ? nil
     : Sandbox.Scale(repositories: repositories ?? 20, kustomizations: kustomizations ?? 200)
 
-// Signals are handled by Dispatch sources, so the default action (die mid-write) is off.
-let stopRequested = LockedBox<CheckedContinuation<Void, Never>?>(nil)
-let stopSignalled = LockedBox(false)
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let sources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    source.setEventHandler {
-        stopSignalled.set(true)
-        stopRequested.withValue { $0?.resume(); $0 = nil }
-    }
-    source.resume()
-    return source
-}
+let stop = StopSignal()
 
 let started = Date()
 let sandbox: Sandbox
@@ -79,12 +66,8 @@ let summary = "\(sandbox.world.kustomizations.count) Kustomizations over \(sandb
 FileHandle.standardError.write(Data("fluxstamp-sandbox: \(summary)\n".utf8))
 FileHandle.standardOutput.write(Data("ready \(sandbox.directory.path)\n".utf8))
 
-await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-    stopRequested.withValue { waiting in
-        if stopSignalled.get() { continuation.resume() } else { waiting = continuation }
-    }
-}
+await stop.wait()
 FileHandle.standardError.write(Data("fluxstamp-sandbox: stopping\n".utf8))
 await sandbox.stop()
-withExtendedLifetime(sources) {}
+withExtendedLifetime(stop) {}
 exit(0)

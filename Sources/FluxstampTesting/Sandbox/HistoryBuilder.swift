@@ -66,7 +66,7 @@ struct HistoryBuilder {
         let result = try shell("git fast-import --quiet --done --export-marks='\(marksFile.path)' < '\(streamFile.path)'",
                                in: directory, environment: SandboxGit.environment(time: time))
         guard result.status == 0 else { throw FixtureError(message: "git fast-import in \(directory.path) failed: \(result.stderr)") }
-        try? SandboxGit.run(["update-ref", "-d", "refs/heads/side"], in: directory)
+        _ = try? SandboxGit.run(["update-ref", "-d", "refs/heads/side"], in: directory)
         if !bare {
             try SandboxGit.run(["config", "user.name", "Sandbox Author"], in: directory)
             try SandboxGit.run(["config", "user.email", "author@example.com"], in: directory)
