@@ -26,28 +26,28 @@ struct ForgeTargets {
     /// The targets of one Kustomization, creating clients as needed. Problems are recorded, not thrown.
     mutating func targets(for entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> [StatusTarget] {
         let k = entry.kustomization
-        let where_ = "Kustomization \(k.metadata.qualifiedName)"
+        let subject = "Kustomization \(k.metadata.qualifiedName)"
         var result: [StatusTarget] = []
         let reporters = entry.reporters
         for reporter in reporters {
             guard let context = reporter.contextID.id else {
-                problems.append("\(where_): Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written")
+                problems.append("\(subject): Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written")
                 continue
             }
             guard let address = reporter.address ?? sourceURL else {
-                problems.append("\(where_): Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address")
+                problems.append("\(subject): Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address")
                 continue
             }
             let provider = inventory.provider(named: reporter.provider)
-            let credential = await providerCredential(provider, where_: where_)
-            if let client = client(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, where_: where_) {
+            let credential = await providerCredential(provider, subject: subject)
+            if let client = client(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, subject: subject) {
                 result.append(StatusTarget(repository: client.repository.description, context: context,
                                            key: client.statusKey(forContext: context)))
             }
         }
         if reporters.isEmpty, let sourceURL {
             let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
-            if let client = client(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), where_: where_) {
+            if let client = client(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), subject: subject) {
                 result.append(StatusTarget(repository: client.repository.description, context: context,
                                            key: client.statusKey(forContext: context)))
             }
@@ -55,19 +55,19 @@ struct ForgeTargets {
         return result
     }
 
-    private mutating func client(address: String, kind: ForgeKind?, credential: ForgeCredential?, where_: String) -> (any CommitStatusForge)? {
+    private mutating func client(address: String, kind: ForgeKind?, credential: ForgeCredential?, subject: String) -> (any CommitStatusForge)? {
         let hosts = Dictionary(settings.forges.compactMap { f in f.type.flatMap(ForgeKind.init(providerType:)).map { (f.host.lowercased(), $0) } },
                                uniquingKeysWith: { a, _ in a })
         var repository: ForgeRepository
         do { repository = try ForgeRepository.parse(address, kind: kind, hosts: hosts) } catch {
-            problems.append("\(where_): \(error)")
+            problems.append("\(subject): \(error)")
             return nil
         }
         let forgeConfig = settings.forges.first { $0.host.lowercased() == repository.host.lowercased() }
         if let base = forgeConfig?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
         if let existing = clients[repository.description] { return existing }
         guard let credential = credential ?? configCredential(for: address) else {
-            problems.append("\(where_): no credential for \(repository.description): give the Flux Provider a secretRef with a `token`, or set tokenFile for host \(repository.host) in the config")
+            problems.append("\(subject): no credential for \(repository.description): give the Flux Provider a secretRef with a `token`, or set tokenFile for host \(repository.host) in the config")
             return nil
         }
         var options = self.options
@@ -78,13 +78,13 @@ struct ForgeTargets {
             clients[repository.description] = client
             return client
         } catch {
-            problems.append("\(where_): \(error)")
+            problems.append("\(subject): \(error)")
             return nil
         }
     }
 
     /// A credential from the Provider's secretRef: `token`, `username`+`password`, or GitHub App keys.
-    private mutating func providerCredential(_ provider: Provider?, where_: String) async -> ForgeCredential? {
+    private mutating func providerCredential(_ provider: Provider?, subject: String) async -> ForgeCredential? {
         guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
         let key = "\(namespace)/\(ref.name)"
         if secrets[key] == nil {
