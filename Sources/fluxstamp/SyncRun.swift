@@ -33,8 +33,17 @@ struct SyncRun {
         } catch {
             throw RunFailure.configuration("\(error)")
         }
-        defer { Task { await client.shutdown() } }
-        let api = FluxAPI(client: client)
+        do {
+            let outcome = try await run(FluxAPI(client: client))
+            await client.shutdown()
+            return outcome
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    private func run(_ api: FluxAPI) async throws -> Outcome {
         let inventory: FluxInventory
         do {
             inventory = try await FluxInventory.read(api, namespace: settings.namespace, labelSelector: settings.selector)
