@@ -22,6 +22,13 @@ public struct FluxInventory: Sendable {
     public var entries: [Entry]
     /// One clear line per input that could not be used (the rest is still reported).
     public var problems: [KubeError]
+    /// The Providers read (for their secretRef when posting statuses).
+    public var providers: [Provider] = []
+
+    /// The Provider a reporter names (`namespace/name`).
+    public func provider(named qualifiedName: String) -> Provider? {
+        providers.first { $0.metadata.qualifiedName == qualifiedName }
+    }
 
     /// Reads the inventory: Kustomizations in `namespace` (nil: all) matching `labelSelector`.
     /// Failing to read Kustomizations throws; failing to read sources or notification objects is
@@ -59,6 +66,6 @@ public struct FluxInventory: Sendable {
                          ociRepository: ref.kind == "OCIRepository" ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
                          reporters: routing.reporters(for: k))
         }
-        return FluxInventory(entries: entries, problems: problems)
+        return FluxInventory(entries: entries, problems: problems, providers: providers)
     }
 }

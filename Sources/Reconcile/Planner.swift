@@ -58,27 +58,8 @@ public enum Planner {
                 skip(unit.observations.first?.revision ?? "", .noTarget("no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
                 continue
             }
-            // Resolve revisions; per commit the winning observation (current beats history, later beats earlier).
-            var best: [String: Observation] = [:]
-            for observation in unit.observations {
-                let sha: String
-                switch Revision.parse(observation.revision).flatMap({ $0.commit }) {
-                case .success(let commit): sha = commit
-                case .failure(let reason):
-                    skip(observation.revision, .noCommit(reason.description))
-                    continue
-                }
-                guard facts.commitTimes[sha] != nil else {
-                    skip(observation.revision, .commitMissing(sha: sha, repository: repository))
-                    continue
-                }
-                if let since = policy.since, let time = observation.time, time < since {
-                    skip(observation.revision, .beyondHorizon)
-                    continue
-                }
-                if let current = best[sha], !observation.supersedes(current) { continue }
-                best[sha] = observation
-            }
+            let (best, unresolved) = winningObservations(unit, repository: repository, facts: facts, policy: policy)
+            result.skips += unresolved
             for (sha, observation) in best {
                 for target in unit.targets {
                     offer(DesiredStatus(
@@ -104,6 +85,38 @@ public enum Planner {
         }
         result.statuses = Array(chosen.values)
         return result
+    }
+
+    /// Per commit, the observation that wins (current beats history, later beats earlier), and
+    /// the observations that name no usable commit, with reasons. The resolve step uses the same
+    /// function, so it asks git for exactly the ranges the planner will look up.
+    public static func winningObservations(_ unit: PlanUnit, repository: String, facts: GitFacts,
+                                           policy: PlanPolicy) -> (best: [String: Observation], skips: [PlannedSkip]) {
+        var best: [String: Observation] = [:]
+        var skips: [PlannedSkip] = []
+        for observation in unit.observations {
+            func skip(_ reason: SkipReason) {
+                skips.append(PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil, reason: reason))
+            }
+            let sha: String
+            switch Revision.parse(observation.revision).flatMap({ $0.commit }) {
+            case .success(let commit): sha = commit
+            case .failure(let reason):
+                skip(.noCommit(reason.description))
+                continue
+            }
+            guard facts.commitTimes[sha] != nil else {
+                skip(.commitMissing(sha: sha, repository: repository))
+                continue
+            }
+            if let since = policy.since, let time = observation.time, time < since {
+                skip(.beyondHorizon)
+                continue
+            }
+            if let current = best[sha], !observation.supersedes(current) { continue }
+            best[sha] = observation
+        }
+        return (best, skips)
     }
 
     /// The consecutive applied commits of one Kustomization, as ranges whose commits in between

@@ -10,6 +10,7 @@ struct FluxstampConfig: Decodable, Equatable {
         var type: String?
         var apiBaseURL: String?
         var tokenFile: String?
+        var writesPerMinute: Double?
     }
 
     /// A local checkout to use instead of fetching a repository URL.
@@ -31,7 +32,7 @@ struct FluxstampConfig: Decodable, Equatable {
 
     static let keys: Set<String> = ["clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
                                     "maxWrites", "cacheDir", "forges", "repositories"]
-    static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile"]
+    static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 
     /// Reads and checks a configuration file.

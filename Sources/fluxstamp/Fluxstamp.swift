@@ -7,6 +7,6 @@ struct Fluxstamp: AsyncParsableCommand {
         commandName: "fluxstamp",
         abstract: "Make git commit statuses tell the truth about what Flux has deployed.",
         version: "0.1.0",
-        subcommands: [HistoryCommand.self, GetCommand.self]
+        subcommands: [SyncCommand.self, PlanCommand.self, GetCommand.self, HistoryCommand.self]
     )
 }

@@ -1,0 +1,133 @@
+import Foundation
+import Forges
+import GitHistory
+import Kube
+import Reconcile
+
+/// Works out where each Kustomization's statuses go, and builds one forge client per forge
+/// repository with its credentials (from the Flux Provider's Secret, else from configuration).
+struct ForgeTargets {
+    let settings: SyncSettings
+    let api: FluxAPI
+    let log: RunLog
+    let options: ForgeOptions
+
+    private(set) var clients: [String: any CommitStatusForge] = [:]
+    private(set) var problems: [String] = []
+    private var secrets: [String: Kube.Secret?] = [:]
+
+    init(settings: SyncSettings, api: FluxAPI, log: RunLog, options: ForgeOptions) {
+        self.settings = settings
+        self.api = api
+        self.log = log
+        self.options = options
+    }
+
+    /// The targets of one Kustomization, creating clients as needed. Problems are recorded, not thrown.
+    mutating func targets(for entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> [StatusTarget] {
+        let k = entry.kustomization
+        let subject = "Kustomization \(k.metadata.qualifiedName)"
+        var result: [StatusTarget] = []
+        let reporters = entry.reporters
+        for reporter in reporters {
+            guard let context = reporter.contextID.id else {
+                problems.append("\(subject): Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written")
+                continue
+            }
+            guard let address = reporter.address ?? sourceURL else {
+                problems.append("\(subject): Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address")
+                continue
+            }
+            let provider = inventory.provider(named: reporter.provider)
+            let credential = await providerCredential(provider, subject: subject)
+            if let client = client(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, subject: subject) {
+                result.append(StatusTarget(repository: client.repository.description, context: context,
+                                           key: client.statusKey(forContext: context)))
+            }
+        }
+        if reporters.isEmpty, let sourceURL {
+            let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
+            if let client = client(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), subject: subject) {
+                result.append(StatusTarget(repository: client.repository.description, context: context,
+                                           key: client.statusKey(forContext: context)))
+            }
+        }
+        return result
+    }
+
+    private mutating func client(address: String, kind: ForgeKind?, credential: ForgeCredential?, subject: String) -> (any CommitStatusForge)? {
+        let hosts = Dictionary(settings.forges.compactMap { f in f.type.flatMap(ForgeKind.init(providerType:)).map { (f.host.lowercased(), $0) } },
+                               uniquingKeysWith: { a, _ in a })
+        var repository: ForgeRepository
+        do { repository = try ForgeRepository.parse(address, kind: kind, hosts: hosts) } catch {
+            problems.append("\(subject): \(error)")
+            return nil
+        }
+        let forgeConfig = settings.forges.first { $0.host.lowercased() == repository.host.lowercased() }
+        if let base = forgeConfig?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
+        if let existing = clients[repository.description] { return existing }
+        guard let credential = credential ?? configCredential(for: address) else {
+            problems.append("\(subject): no credential for \(repository.description): give the Flux Provider a secretRef with a `token`, or set tokenFile for host \(repository.host) in the config")
+            return nil
+        }
+        var options = self.options
+        let perMinute = settings.writesPerMinute ?? forgeConfig?.writesPerMinute
+        if let perMinute { options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6))) }
+        do {
+            let client = try ForgeClient.make(for: repository, credential: credential, options: options)
+            clients[repository.description] = client
+            return client
+        } catch {
+            problems.append("\(subject): \(error)")
+            return nil
+        }
+    }
+
+    /// A credential from the Provider's secretRef: `token`, `username`+`password`, or GitHub App keys.
+    private mutating func providerCredential(_ provider: Provider?, subject: String) async -> ForgeCredential? {
+        guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
+        let key = "\(namespace)/\(ref.name)"
+        if secrets[key] == nil {
+            do {
+                secrets[key] = .some(try await api.get(Kube.Secret.self, .secrets, namespace: namespace, name: ref.name))
+            } catch {
+                problems.append("Provider \(provider.metadata.qualifiedName): Secret \(key): \(error)")
+                secrets[key] = .some(nil)
+            }
+        }
+        guard let secret = secrets[key] ?? nil else { return nil }
+        if let appID = secret.string("githubAppID"), let pem = secret.string("githubAppPrivateKey") {
+            return .gitHubApp(GitHubAppCredential(appID: appID, installationID: secret.string("githubAppInstallationID"),
+                                                  installationOwner: secret.string("githubAppInstallationOwner"),
+                                                  privateKeyPEM: Forges.Secret(pem), baseURL: secret.string("githubAppBaseURL")))
+        }
+        if let token = secret.string("token") { return .token(Forges.Secret(token.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        if let user = secret.string("username"), let password = secret.string("password") {
+            return .basic(username: user, password: Forges.Secret(password))
+        }
+        problems.append("Provider \(provider.metadata.qualifiedName): Secret \(key) has none of the keys token, username+password, githubAppID+githubAppPrivateKey")
+        return nil
+    }
+
+    /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`.
+    private func configCredential(for address: String) -> ForgeCredential? {
+        let host = RepositoryHost.of(address)
+        if let file = settings.forges.first(where: { $0.host.lowercased() == host })?.tokenFile,
+           let data = FileManager.default.contents(atPath: file) {
+            return .token(Forges.Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        if let token = ProcessInfo.processInfo.environment["FLUXSTAMP_FORGE_TOKEN"], !token.isEmpty {
+            return .token(Forges.Secret(token))
+        }
+        return nil
+    }
+}
+
+/// The host part of a git address, lower-cased.
+enum RepositoryHost {
+    static func of(_ address: String) -> String {
+        let normalised = RepositoryURL.normalised(address)
+        let rest = normalised.split(separator: "://", maxSplits: 1).last.map(String.init) ?? normalised
+        return String(rest.split(separator: "/").first ?? "").lowercased()
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import Forges
+import Reconcile
+
+/// The flags `sync` and `plan` share. Each overrides the same key of `--config`.
+struct SyncOptions: ParsableArguments {
+    @Option(help: "Path of the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).")
+    var kubeconfig: String?
+
+    @Option(help: "Kubeconfig context to use (default: the current context).")
+    var context: String?
+
+    @Option(help: "fluxstamp.yaml with the settings below; flags override it.")
+    var config: String?
+
+    @Option(name: [.customShort("n"), .long], help: "Only Kustomizations in this namespace (default: all namespaces).")
+    var namespace: String?
+
+    @Option(name: [.customShort("l"), .long], help: "Label selector for Kustomizations, e.g. tier=apps.")
+    var selector: String?
+
+    @Option(name: .long, help: "Only the Kustomization with this name (repeatable).")
+    var name: [String] = []
+
+    @Option(help: "This cluster's name, for {cluster} in the context template.")
+    var clusterName: String?
+
+    @Option(help: "Status context when no Flux Provider applies (default: kustomization/{name}/{cluster}).")
+    var contextTemplate: String?
+
+    @Option(help: "Ignore observations and commits older than this: a duration (72h, 7d) or a date (2026-11-01).")
+    var since: String?
+
+    @Option(help: "Write at most this many statuses per run, newest commits first.")
+    var maxWrites: Int?
+
+    @Option(help: "Commits between applied revisions: none (what notification-controller does) or deployed.")
+    var intermediate: String?
+
+    @Option(help: "Directory for bare mirrors of the source repositories.")
+    var cacheDir: String?
+
+    @Option(name: .customLong("repo"), help: "Use a local repository for a URL instead of fetching it: URL=PATH (repeatable).")
+    var repositories: [String] = []
+
+    @Option(help: "Write pacing per forge repository, writes a minute (0 = unlimited; default: the forge's own limit).")
+    var writesPerMinute: Double?
+
+    @Option(help: "Log lines on stderr: human or json.")
+    var logFormat: String = "human"
+}
+
+/// The settings of one run, after merging `--config` with the flags and checking them.
+struct SyncSettings {
+    var kubeconfig: String?
+    var context: String?
+    var namespace: String?
+    var selector: String?
+    var names: Set<String>
+    var clusterName: String
+    var contextTemplate: String
+    var policy: PlanPolicy
+    var cacheDirectory: String
+    var repositories: [String: String]
+    var forges: [FluxstampConfig.Forge]
+    var writesPerMinute: Double?
+    var json: Bool
+
+    /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
+    /// file and key (the commands exit 2 on it, having written nothing).
+    init(_ options: SyncOptions, now: Date = Date()) throws {
+        let config = try options.config.map { path -> FluxstampConfig in
+            do { return try FluxstampConfig.load(path: path) } catch let error as ConfigError {
+                throw SettingsError(error.description)
+            }
+        } ?? FluxstampConfig()
+        // Where a value came from, for the message: the flag, or the config file and key.
+        func source(_ flag: Any?, _ key: String) -> String {
+            flag != nil ? "--\(key.kebabCased)" : "config \(options.config ?? ""): \(key)"
+        }
+        kubeconfig = options.kubeconfig
+        context = options.context
+        namespace = (options.namespace ?? config.namespace).flatMap { $0.isEmpty ? nil : $0 }
+        selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
+        names = Set(options.name)
+        clusterName = options.clusterName ?? config.clusterName ?? "default"
+        contextTemplate = options.contextTemplate ?? config.contextTemplate ?? "kustomization/{name}/{cluster}"
+        let unknownPlaceholders = contextTemplate.matches(of: /\{([^}]*)\}/).map { String($0.1) }.filter { !["name", "cluster", "namespace"].contains($0) }
+        if let bad = unknownPlaceholders.first {
+            throw SettingsError("\(source(options.contextTemplate, "contextTemplate")) '\(contextTemplate)': unknown placeholder {\(bad)}; use {name}, {namespace} and {cluster}")
+        }
+        let intermediateText = options.intermediate ?? config.intermediate ?? "none"
+        guard let intermediate = PlanPolicy.Intermediate(rawValue: intermediateText) else {
+            throw SettingsError("\(source(options.intermediate, "intermediate")) '\(intermediateText)': use none or deployed")
+        }
+        var since: Date?
+        if let text = options.since ?? config.since {
+            guard let date = Horizon.parse(text, now: now) else {
+                throw SettingsError("\(source(options.since, "since")) '\(text)' is neither a duration (90m, 72h, 7d, 2w) nor a date (2026-11-01)")
+            }
+            since = date
+        }
+        let maxWrites = options.maxWrites ?? config.maxWrites
+        if let maxWrites, maxWrites < 0 { throw SettingsError("\(source(options.maxWrites, "maxWrites")) must be 0 or more (got \(maxWrites))") }
+        policy = PlanPolicy(intermediate: intermediate, since: since, maxWrites: maxWrites)
+        cacheDirectory = options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory
+        var repositories: [String: String] = [:]
+        for entry in config.repositories ?? [] { repositories[entry.url] = entry.path }
+        for mapping in options.repositories {
+            guard let eq = mapping.lastIndex(of: "="), eq != mapping.startIndex else {
+                throw SettingsError("--repo '\(mapping)': expected URL=PATH")
+            }
+            repositories[String(mapping[..<eq])] = String(mapping[mapping.index(after: eq)...])
+        }
+        self.repositories = repositories
+        forges = config.forges ?? []
+        for forge in forges {
+            if let type = forge.type, ForgeKind(providerType: type) == nil {
+                throw SettingsError("config \(options.config ?? ""): forges: host \(forge.host): unknown type '\(type)'; use github, gitlab, gitea, bitbucket, bitbucketserver or azuredevops")
+            }
+        }
+        writesPerMinute = options.writesPerMinute
+        guard ["human", "json"].contains(options.logFormat) else {
+            throw SettingsError("log-format '\(options.logFormat)': use human or json")
+        }
+        json = options.logFormat == "json"
+    }
+
+    /// The context for a Kustomization with no Flux Provider.
+    func context(namespace: String, name: String) -> String {
+        contextTemplate.replacingOccurrences(of: "{name}", with: name)
+            .replacingOccurrences(of: "{namespace}", with: namespace)
+            .replacingOccurrences(of: "{cluster}", with: clusterName)
+    }
+}
+
+/// A setting that cannot be used: one line, exit 2, nothing written.
+struct SettingsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    /// `maxWrites` → `max-writes`, for naming the flag behind a setting.
+    var kebabCased: String {
+        var out = ""
+        for c in self {
+            if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import FluxstampTesting
+import Testing
+
+/// `fluxstamp plan` and `sync` end to end: the built binary, the Kubernetes API emulator over
+/// HTTPS, a real git repository, and the GitHub emulator; assertions are on the forge's statuses.
+@Suite(.serialized) struct SyncEndToEndTests {
+    /// apps: applied c6 (Ready), history c6 ok, c4 ok, c3 health check failed; NC left a ghost
+    /// failure on c6 and nothing else. infra: failing at c8 (health check), c0 applied before.
+    static func outageWorld() async throws -> SyncWorld {
+        let world = try await SyncWorld { c in
+            [
+                SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                                        history: [(c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"),
+                                                  (c[4], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                                                  (c[3], "HealthCheckFailed", "2026-11-20T08:00:00Z")]),
+                SyncWorld.kustomization("infra", path: "./infra", ready: ("False", "HealthCheckFailed"), applied: c[0], attempted: c[7]),
+            ].joined(separator: "\n---\n")
+        }
+        world.github.seed(sha: world.commits[6], context: SyncWorld.appsContext, state: "failure",
+                          description: "health check failed", creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
+        return world
+    }
+
+    @Test("plan lists the outage gap and the ghost failure; sync writes them; a rerun writes nothing")
+    func outageBackfill() async throws {
+        let world = try await Self.outageWorld()
+        defer { Task { await world.stop() } }
+        let c = world.commits
+
+        let plan = try await world.fluxstamp(["plan", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let writes = try #require(document["writes"] as? [[String: Any]])
+        let reasons = Dictionary(uniqueKeysWithValues: writes.map { ("\($0["sha"]!) \($0["context"]!)", $0["reason"] as! String) })
+        #expect(reasons["\(c[6]) \(SyncWorld.appsContext)"] == "ghost failure")
+        #expect(reasons["\(c[4]) \(SyncWorld.appsContext)"] == "missing")
+        #expect(reasons["\(c[3]) \(SyncWorld.appsContext)"] == "missing")
+        #expect(reasons["\(c[7]) \(SyncWorld.infraContext)"] == "missing")
+        #expect(reasons["\(c[0]) \(SyncWorld.infraContext)"] == "missing")
+        #expect(writes.count == 5)
+        #expect(world.writes == 0, "plan never writes")
+
+        let sync = try await world.fluxstamp(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(sync.stderr.contains("written 5"))
+        #expect(world.statuses(c[6])[SyncWorld.appsContext]?.state == "success")
+        #expect(world.statuses(c[6])[SyncWorld.appsContext]?.description == "reconciliation succeeded")
+        #expect(world.statuses(c[4])[SyncWorld.appsContext]?.state == "success")
+        #expect(world.statuses(c[3])[SyncWorld.appsContext]?.state == "failure")
+        #expect(world.statuses(c[3])[SyncWorld.appsContext]?.description == "health check failed")
+        #expect(world.statuses(c[7])[SyncWorld.infraContext]?.state == "failure")
+        #expect(world.statuses(c[0])[SyncWorld.infraContext]?.state == "success")
+        #expect(world.statuses(c[5]).isEmpty, "commits between applied revisions get nothing with --intermediate none")
+        #expect(!sync.stderr.contains("e2e-forge-token") && !plan.stdout.contains("e2e-forge-token"))
+
+        let again = try await world.fluxstamp(["sync"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("planned 0"))
+        #expect(world.writes == 5)
+    }
+
+    @Test("--intermediate deployed fills commits between applied revisions that touch the path")
+    func intermediates() async throws {
+        let world = try await Self.outageWorld()
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let sync = try await world.fluxstamp(["sync", "--intermediate", "deployed"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(world.statuses(c[5])[SyncWorld.appsContext]?.description == "deployed with \(c[6].prefix(7))")
+        // c1, c2 lie before the oldest applied apps revision (c3 failed, c4 applied): nothing.
+        #expect(world.statuses(c[2]).isEmpty)
+        // infra's applied revisions c0 → (failed c7): no applied pair, no intermediates for infra.
+        #expect(world.statuses(c[1])[SyncWorld.infraContext] == nil)
+    }
+
+    @Test("--max-writes budgets a backfill newest first; reruns converge with each status once")
+    func budget() async throws {
+        let world = try await Self.outageWorld()
+        defer { Task { await world.stop() } }
+        let first = try await world.fluxstamp(["sync", "--max-writes", "2"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(world.writes == 2)
+        _ = try await world.fluxstamp(["sync", "--max-writes", "2"])
+        _ = try await world.fluxstamp(["sync", "--max-writes", "2"])
+        #expect(world.writes == 5)
+        for sha in world.commits {
+            for (context, status) in world.statuses(sha) where context != SyncWorld.appsContext || sha != world.commits[6] {
+                #expect(status.count == 1, "\(sha.prefix(7)) \(context)")
+            }
+        }
+    }
+
+    @Test("a sync killed in the middle of a large backfill, then rerun, leaves every status exactly once")
+    func killAndRerun() async throws {
+        let world = try await SyncWorld(appsCommits: 120, latency: 0.01) { c in
+            SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[120],
+                                    attempted: c[120], history: [(c[1], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
+        }
+        defer { Task { await world.stop() } }
+        let binary = try #require(BuiltProduct.url())
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["sync", "--intermediate", "deployed", "--kubeconfig", world.kubeconfig.path, "--config", world.config.path]
+        process.environment = ["HOME": "/nonexistent"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<2000 where world.writes < 30 { try await Task.sleep(for: .milliseconds(5)) }
+        process.terminate()
+        process.waitUntilExit()
+        let interrupted = world.writes
+        #expect(interrupted >= 30 && interrupted < 121, "killed after \(interrupted) writes")
+
+        let rerun = try await world.fluxstamp(["sync", "--intermediate", "deployed"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        for sha in world.commits[1...120] {
+            #expect(world.statuses(sha)[SyncWorld.appsContext]?.count == 1, "\(sha.prefix(7))")
+        }
+        #expect(world.writes == 120)
+    }
+
+    @Test("bad configuration: one clear line, exit 2, nothing written", arguments: [
+        ("unknownKey: 1\n", "unknown key 'unknownKey'"),
+        ("intermediate: sometimes\n", "intermediate 'sometimes'"),
+        ("since: last week\n", "since 'last week'"),
+        ("maxWrites: lots\n", "maxWrites must be a whole number"),
+        ("forges:\n  - host: git.example.com\n    kind: gitlab\n", "unknown key 'forges[0].kind'"),
+    ])
+    func badConfig(text: String, fragment: String) async throws {
+        let world = try await Self.outageWorld()
+        defer { Task { await world.stop() } }
+        try text.write(to: world.config, atomically: true, encoding: .utf8)
+        let result = try await world.fluxstamp(["sync"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(fragment), "\(result.stderr)")
+        #expect(result.stderr.contains(world.config.path))
+        #expect(world.writes == 0)
+    }
+}
