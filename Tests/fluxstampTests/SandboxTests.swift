@@ -148,6 +148,26 @@ import Testing
         }
     }
 
+    @Test func theBuiltSyncConvergesOnTheSandbox() async throws {
+        let binary = try #require(BuiltProduct.url(), "build the fluxstamp product first (swift build)")
+        try await withSandbox { sandbox in
+            let flags = ["--config", sandbox.configURL.path, "--kubeconfig", sandbox.kubeconfigURL.path]
+            let first = try await Sandbox.offPool { try runCommand(binary, ["sync"] + flags, environment: ["HOME": "/nonexistent"]) }
+            #expect(first.status == 0, "\(first.stderr)")
+            let written = first.stderr.firstMatch(of: /written ([0-9]+)/).flatMap { Int($0.1) }
+            #expect((written ?? 0) >= 5, "the outage gap, the failure and the ghost correction: \(first.stderr)")
+            for k in sandbox.world.kustomizations {
+                #expect(sandbox.latestStatus(of: k.lastAppliedSha, context: k.context)?.state == "success", "\(k.name)")
+                if k.failure != nil {
+                    #expect(sandbox.latestStatus(of: k.lastAttemptedSha, context: k.context)?.state == "failure")
+                }
+            }
+            let second = try await Sandbox.offPool { try runCommand(binary, ["sync"] + flags, environment: ["HOME": "/nonexistent"]) }
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(second.stderr.contains("written 0"), "\(second.stderr)")
+        }
+    }
+
     @Test func testsCanChangeTheWorld() async throws {
         try await withSandbox { sandbox in
             let sha = try await Sandbox.offPool { try sandbox.fleet.commit("apps/staging: podinfo 6.8.1", ["apps/staging/podinfo/deployment.yaml": "v: 6.8.1\n"]) }
