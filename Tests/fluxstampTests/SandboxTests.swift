@@ -216,6 +216,7 @@ import Testing
             #expect(sandbox.world.seededStatuses.isEmpty)
             let config = try String(contentsOf: sandbox.configURL, encoding: .utf8)
             for repo in sandbox.repositories { #expect(config.contains("url: \"\(repo.url)\"")) }
+            #expect(config.contains("writesPerMinute: 0"))
             var shas = Set<String>()
             for k in sandbox.world.kustomizations {
                 let repo = try #require(sandbox.repositories.first { $0.url == k.repositoryURL })

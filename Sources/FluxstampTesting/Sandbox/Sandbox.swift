@@ -49,6 +49,8 @@ public final class Sandbox: Sendable {
     public let repositories: [SandboxRepository]
     /// What was loaded into the cluster and onto the forge.
     public let world: SandboxWorld
+    /// The benchmark scale, or nil for the default (fleet) world.
+    public let scale: Scale?
 
     /// The Kubernetes emulator's objects: patch a Kustomization's status with `store.update(…)`.
     public var store: KubeObjectStore { kube.store }
@@ -65,8 +67,10 @@ public final class Sandbox: Sendable {
     /// The GitHub API base URL as fluxstamp's GitHub client takes it (`http://127.0.0.1:PORT/api/v3`).
     public var githubAPIBaseURL: String { github.baseURL + "/api/v3" }
 
-    private init(directory: URL, kube: KubeAPIEmulator, github: GitHubEmulator, repositories: [SandboxRepository], world: SandboxWorld) {
+    private init(directory: URL, kube: KubeAPIEmulator, github: GitHubEmulator, repositories: [SandboxRepository], world: SandboxWorld,
+                 scale: Scale?) {
         self.directory = directory
+        self.scale = scale
         self.kube = kube
         self.github = github
         self.repositories = repositories
@@ -100,7 +104,7 @@ public final class Sandbox: Sendable {
                         creator: seed.context.hasPrefix("ci/") ? "github-actions[bot]" : "fluxcd-bot",
                         at: Date(timeIntervalSince1970: TimeInterval(seed.time)))
         }
-        let sandbox = Sandbox(directory: directory, kube: kube, github: github, repositories: repositories, world: world)
+        let sandbox = Sandbox(directory: directory, kube: kube, github: github, repositories: repositories, world: world, scale: scale)
         do {
             try sandbox.writeFiles(kubeCredential: kubeCredential)
         } catch {

@@ -25,8 +25,12 @@ extension Sandbox {
             "  - host: github.com",
             "    type: github",
             "    apiBaseURL: \(quoted(githubAPIBaseURL))",
-            "repositories:",
         ]
+        if scale != nil {
+            // The emulator has no write limit: the benchmark measures fluxstamp, not GitHub's pacing.
+            lines.append("    writesPerMinute: 0")
+        }
+        lines.append("repositories:")
         for repository in repositories {
             lines += ["  - url: \(quoted(repository.url))", "    path: \(quoted(repository.path))"]
         }
