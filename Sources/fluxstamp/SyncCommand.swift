@@ -43,7 +43,7 @@ struct SyncCommand: AsyncParsableCommand {
             for result in outcome.results where result.error != nil { log.problem(result.error!.description) }
         }
         let summary = PlanOutput.summary(outcome, dryRun: dryRun)
-        log.info(summary.line, summary.fields)
+        log.info(summary.line, settings.json ? summary.fields : [:])
         let failed = outcome.results.contains { $0.error != nil }
         if failed || !outcome.problems.isEmpty { throw ExitCode(1) }
     }
