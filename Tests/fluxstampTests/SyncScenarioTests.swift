@@ -90,6 +90,16 @@ import Testing
         #expect(us.stderr.contains("written 1,"), "\(us.stderr)")
     }
 
+    @Test("the worlds these tests build are valid Flux objects (checked against the CRDs)")
+    func worldsMatchTheCRDs() async throws {
+        for make in [Self.world, SyncEndToEndTests.outageWorld] {
+            let world = try await make()
+            let problems = try FluxCRDs.problems(inYAML: world.fixtures)
+            await world.stop()
+            #expect(problems.isEmpty, "\(problems.joined(separator: "; "))")
+        }
+    }
+
     @Test("one forge repository failing never stops the others; the run exits 1 and says why")
     func failingRepositoryIsolated() async throws {
         let world = try await SyncWorld { c in

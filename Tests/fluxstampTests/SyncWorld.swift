@@ -13,6 +13,8 @@ final class SyncWorld: @unchecked Sendable {
     let config: URL
     /// First-parent commits, oldest first.
     var commits: [String]
+    /// The Flux objects loaded into the Kubernetes API emulator, as YAML.
+    let fixtures: String
     static let providerUID = "0c9c2e41-7b3a-4f5e-9d2a-1f2e3d4c5b6a"
     static let appsContext = "kustomization/apps/0c9c2e41"
     static let infraContext = "kustomization/infra/0c9c2e41"
@@ -32,7 +34,8 @@ final class SyncWorld: @unchecked Sendable {
         github = try await GitHubEmulator.start(ForgeEmulatorConfiguration(token: "e2e-forge-token", latency: latency),
                                                 repositories: ["acme/fleet"])
         kube = try await KubeAPIEmulator.start(fixtures: [])
-        try await kube.store.load(yaml: Self.fluxSetup + "\n---\n" + kustomizations(commits))
+        fixtures = Self.fluxSetup + "\n---\n" + kustomizations(commits)
+        try await kube.store.load(yaml: fixtures)
         kubeconfig = try kube.writeKubeconfig(to: directory)
         config = directory.appendingPathComponent("fluxstamp.yaml")
         try """
