@@ -83,7 +83,7 @@ public final class Sandbox: Sendable {
     public static func start(directory: URL, scale: Scale? = nil, startTime: Int = defaultStartTime,
                              kubeCredential: KubeAPIEmulator.Credential = .defaultToken) async throws -> Sandbox {
         let directory = directory.standardizedFileURL
-        let token = "ghp_sandbox0c9c2e41fleetStatusToken0001"
+        let token = "sandbox-github-token-0c9c2e41"
         // git runs as child processes: keep that off the cooperative pool.
         let (repositories, world) = try await offPool { () throws -> ([SandboxRepository], SandboxWorld) in
             try prepare(directory)
