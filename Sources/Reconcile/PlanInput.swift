@@ -9,12 +9,16 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     public var context: String
     /// What the forge keys statuses by for this context (`CommitStatusForge.statusKey`).
     public var key: String
+    /// The Alert routes only error events (`eventSeverity: error`), so notification-controller
+    /// posts only failures here: fluxstamp writes failures, and successes only to correct a failure.
+    public var failuresOnly: Bool
 
     /// Creates a target.
-    public init(repository: String, context: String, key: String) {
+    public init(repository: String, context: String, key: String, failuresOnly: Bool = false) {
         self.repository = repository
         self.context = context
         self.key = key
+        self.failuresOnly = failuresOnly
     }
 
     public var description: String { "\(repository) \(context)" }

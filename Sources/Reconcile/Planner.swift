@@ -145,6 +145,8 @@ public enum Planner {
         for wanted in desired.statuses {
             let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
+            // An error-only route never gets a success from NC; one is written only to correct a failure.
+            if wanted.target.failuresOnly, wanted.state == .succeeded, current?.state != .failed { continue }
             let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
                                       description: wanted.description)
             func write(_ reason: WriteReason) {

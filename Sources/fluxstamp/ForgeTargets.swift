@@ -42,7 +42,8 @@ struct ForgeTargets {
             let credential = await providerCredential(provider, subject: subject)
             if let client = client(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, subject: subject) {
                 result.append(StatusTarget(repository: client.repository.description, context: context,
-                                           key: client.statusKey(forContext: context)))
+                                           key: client.statusKey(forContext: context),
+                                           failuresOnly: reporter.eventSeverity == "error"))
             }
         }
         if reporters.isEmpty, let sourceURL {

@@ -163,6 +163,14 @@ private let scenarios: [Scenario] = [
         units: [unit([observed(5, at: at(5), origin: .status, current: true), observed(5, .failed, at: at(9))])],
         writes: [(5, appsContext, .succeeded, "missing")]),
     Scenario(
+        name: "an error-severity Alert: failures written, a success only where it corrects a failure",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps",
+                         targets: [StatusTarget(repository: forge, context: appsContext, key: appsContext, failuresOnly: true)],
+                         observations: [observed(7, at: now, origin: .status, current: true), observed(6, at: at(6)),
+                                        observed(5, .failed, at: at(5))])],
+        existing: [existing(7, .failed, "health check failed", created: at(7))],
+        writes: [(7, appsContext, .succeeded, "ghost failure"), (5, appsContext, .failed, "missing")]),
+    Scenario(
         name: "unsupported source (Bucket) is reported",
         units: [PlanUnit(kustomization: apps, repository: nil, unsupported: "Bucket sources have no commits", path: ".",
                          targets: [], observations: [observed(1, at: now, current: true)])],
