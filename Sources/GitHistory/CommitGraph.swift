@@ -50,9 +50,10 @@ final class CommitGraph: @unchecked Sendable {
         for i in 0..<chunks {
             let entry = 8 + i * 12
             let id = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: entry, as: UInt32.self))
-            let start = Int(UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self)))
-            let end = Int(UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self)))
-            guard start <= end, end <= length else { return fail() }
+            // Offsets come from the file: a damaged one must not trap, only disable the graph.
+            guard let start = Int(exactly: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self))),
+                  let end = Int(exactly: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))),
+                  start <= end, end <= length else { return fail() }
             offsets[id] = (start, end)
         }
         guard let oidf = offsets[0x4F49_4446], let oidl = offsets[0x4F49_444C], let cdat = offsets[0x4344_4154],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `fluxstamp` command: make git commit statuses tell the truth about what Flux has deployed.
 @main
@@ -9,4 +10,25 @@ struct Fluxstamp: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [SyncCommand.self, PlanCommand.self, GetCommand.self, HistoryCommand.self]
     )
+
+    /// Runs the command. Bad usage exits 2 with one line (SPEC: 2 = bad usage or configuration,
+    /// nothing written), where the argument parser's default would be 64 and a usage screen.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let line = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+                    .replacingOccurrences(of: "\n", with: "; ")
+                FileHandle.standardError.write(Data("error: \(line) (see fluxstamp --help)\n".utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -106,4 +106,26 @@ import Testing
         try repository.walkFirstParent(from: head) { _ in count += 1; return true }
         #expect(count == 3)
     }
+
+    @Test("a damaged commit-graph file is ignored, never a crash; walks still agree with git")
+    func damagedCommitGraph() throws {
+        let fixture = try GitFixture()
+        try fixture.commit("one", ["apps/a.yaml": "1"])
+        try fixture.commit("two", ["docs/readme": "x"])
+        try fixture.commit("three", ["apps/a.yaml": "2"])
+        try fixture.git("commit-graph", "write", "--reachable")
+        let graph = fixture.directory.appendingPathComponent(".git/objects/info/commit-graph")
+        try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: graph.path)
+        var bytes = [UInt8](try Data(contentsOf: graph))
+        // The first chunk's 8-byte offset (after the 8-byte header and a 4-byte chunk id): far past Int.max.
+        for (i, byte) in [0x80, 0, 0, 0, 0, 0, 0, 0x10].enumerated() { bytes[12 + i] = UInt8(byte) }
+        try Data(bytes).write(to: graph)
+        let repository = try Repository.open(at: fixture.path)
+        var touching: [String] = []
+        try repository.walkFirstParent(from: try repository.resolve("HEAD"), paths: ["apps"]) { walked in
+            if !walked.touched.isEmpty { touching.append(walked.id.hex) }
+            return true
+        }
+        #expect(touching == (try fixture.revList("--first-parent", "HEAD", "--", "apps")))
+    }
 }
