@@ -197,4 +197,38 @@ public final class Repository: @unchecked Sendable {
             return result
         }
     }
+
+    /// The commits every branch and tag points at (annotated tags peeled), for reachability checks.
+    public func refTips() throws(GitError) -> [ObjectID] {
+        try locked { () throws(GitError) -> [ObjectID] in
+            var iterator: OpaquePointer?
+            try check(git_reference_iterator_new(&iterator, pointer), "list refs", path)
+            defer { git_reference_iterator_free(iterator) }
+            var tips: Set<ObjectID> = []
+            var reference: OpaquePointer?
+            while git_reference_next(&reference, iterator) == 0 {
+                defer { git_reference_free(reference) }
+                var object: OpaquePointer?
+                if git_reference_peel(&object, reference, GIT_OBJECT_COMMIT) == 0, let object {
+                    tips.insert(ObjectID(git_object_id(object)))
+                    git_object_free(object)
+                }
+            }
+            return tips.sorted()
+        }
+    }
+
+    /// Whether commit `id` is one of `tips` or an ancestor of one: a commit that exists in the
+    /// object store but no ref reaches any more (force-pushed away, kept by a cached mirror) is not.
+    public func isReachable(_ id: ObjectID, fromAny tips: [ObjectID]) throws(GitError) -> Bool {
+        if tips.contains(id) { return true }
+        if tips.isEmpty { return false }
+        return try locked { () throws(GitError) -> Bool in
+            var commit = id.gitOID
+            var descendants = tips.map(\.gitOID)
+            let code = git_graph_reachable_from_any(pointer, &commit, &descendants, descendants.count)
+            try check(code, "check reachability of", id.hex)
+            return code == 1
+        }
+    }
 }

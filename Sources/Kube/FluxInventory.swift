@@ -24,6 +24,9 @@ public struct FluxInventory: Sendable {
     public var problems: [KubeError]
     /// The Providers read (for their secretRef when posting statuses).
     public var providers: [Provider] = []
+    /// Whether Providers and Alerts were both read. When not, which Provider reports for a
+    /// Kustomization is unknown, and nothing may be written for it on a guess.
+    public var routingKnown = true
 
     /// The Provider a reporter names (`namespace/name`).
     public func provider(named qualifiedName: String) -> Provider? {
@@ -38,24 +41,35 @@ public struct FluxInventory: Sendable {
         var problems = listed.invalid
         let kustomizations = listed.items.sorted { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }
 
-        func readAll<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, needed: Bool) async -> [T] {
+        // Sources, Providers and Alerts may live in other namespaces than the Kustomizations they
+        // serve (cross-namespace sourceRef, an Alert in flux-system), so they are read cluster-wide;
+        // with --namespace and only namespaced RBAC, the namespace is read instead.
+        func readAll<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, needed: Bool) async -> [T]? {
             guard needed else { return [] }
             do {
-                let result = try await api.list(type, resource, namespace: namespace)
+                let result: ListResult<T>
+                do {
+                    result = try await api.list(type, resource, namespace: nil)
+                } catch KubeError.forbidden where namespace != nil {
+                    result = try await api.list(type, resource, namespace: namespace)
+                }
                 problems += result.invalid
                 return result.items
             } catch let error as KubeError {
                 problems.append(error)
-                return []
+                return nil
             } catch {
-                return []
+                problems.append(.transport(server: "", reason: "\(error)", fix: "retry"))
+                return nil
             }
         }
         let kinds = Set(kustomizations.map(\.spec.sourceRef.kind))
-        let git = await readAll(GitRepository.self, .gitRepositories, needed: kinds.contains("GitRepository"))
-        let oci = await readAll(OCIRepository.self, .ociRepositories, needed: kinds.contains("OCIRepository"))
-        let providers = await readAll(Provider.self, .providers, needed: !kustomizations.isEmpty)
-        let alerts = providers.isEmpty ? [] : await readAll(Alert.self, .alerts, needed: true)
+        let git = await readAll(GitRepository.self, .gitRepositories, needed: kinds.contains("GitRepository")) ?? []
+        let oci = await readAll(OCIRepository.self, .ociRepositories, needed: kinds.contains("OCIRepository")) ?? []
+        let readProviders = await readAll(Provider.self, .providers, needed: !kustomizations.isEmpty)
+        let providers = readProviders ?? []
+        let readAlerts = providers.isEmpty ? [] : await readAll(Alert.self, .alerts, needed: true)
+        let alerts = readAlerts ?? []
         let routing = CommitStatusRouting(alerts: alerts, providers: providers)
 
         let entries = kustomizations.map { k in
@@ -66,6 +80,7 @@ public struct FluxInventory: Sendable {
                          ociRepository: ref.kind == "OCIRepository" ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
                          reporters: routing.reporters(for: k))
         }
-        return FluxInventory(entries: entries, problems: problems, providers: providers)
+        return FluxInventory(entries: entries, problems: problems, providers: providers,
+                             routingKnown: readProviders != nil && readAlerts != nil)
     }
 }

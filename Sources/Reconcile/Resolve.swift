@@ -7,10 +7,14 @@ public enum Resolve {
     /// Git facts for the units whose commits live in `repository`.
     public static func gitFacts(for units: [PlanUnit], in repository: Repository, policy: PlanPolicy) -> GitFacts {
         var facts = GitFacts()
+        // A commit counts only if a branch or tag still reaches it: one force-pushed away but kept
+        // in a cached mirror's object store is reported as missing, never written.
+        let tips = (try? repository.refTips()) ?? []
         for unit in units {
             for observation in unit.observations {
                 guard case .success(let sha) = Revision.parse(observation.revision).flatMap({ $0.commit }),
-                      facts.commitTimes[sha] == nil, let commit = try? repository.commit(sha), commit.sha == sha else { continue }
+                      facts.commitTimes[sha] == nil, let commit = try? repository.commit(sha), commit.sha == sha,
+                      (try? repository.isReachable(commit.id, fromAny: tips)) == true else { continue }
                 facts.commitTimes[sha] = commit.committerTime
             }
         }

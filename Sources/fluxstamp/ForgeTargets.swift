@@ -14,6 +14,8 @@ struct ForgeTargets {
 
     private(set) var clients: [String: any CommitStatusForge] = [:]
     private(set) var problems: [String] = []
+    /// Things the user should know that are not failures (they do not change the exit code).
+    private(set) var notes: [String] = []
     private var secrets: [String: Kube.Secret?] = [:]
 
     init(settings: SyncSettings, api: FluxAPI, log: RunLog, options: ForgeOptions) {
@@ -31,7 +33,8 @@ struct ForgeTargets {
         let reporters = entry.reporters
         for reporter in reporters {
             guard let context = reporter.contextID.id else {
-                problems.append("\(subject): Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written")
+                // A known limit (CEL is not evaluated), not a failure: say it, but do not fail every run.
+                notes.append("\(subject): Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written")
                 continue
             }
             guard let address = reporter.address ?? sourceURL else {
@@ -39,12 +42,23 @@ struct ForgeTargets {
                 continue
             }
             let provider = inventory.provider(named: reporter.provider)
-            let credential = await providerCredential(provider, subject: subject)
+            // A Provider's statuses are written with the Provider's own Secret, as NC does; never
+            // with a token from configuration, which may belong to someone else.
+            guard let credential = await providerCredential(provider, subject: subject) else {
+                if provider?.spec.secretRef == nil {
+                    problems.append("\(subject): Provider \(reporter.provider) has no spec.secretRef; give it a Secret with a `token` key, as notification-controller needs")
+                }
+                continue
+            }
             if let client = client(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, subject: subject) {
                 result.append(StatusTarget(repository: client.repository.description, context: context,
                                            key: client.statusKey(forContext: context),
                                            failuresOnly: reporter.eventSeverity == "error"))
             }
+        }
+        if reporters.isEmpty, !inventory.routingKnown {
+            problems.append("\(subject): not written: Flux Providers or Alerts could not be read, so which Provider (and context) reports for it is unknown")
+            return result
         }
         if reporters.isEmpty, let sourceURL {
             let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
@@ -67,8 +81,8 @@ struct ForgeTargets {
         let forgeConfig = settings.forges.first { $0.host.lowercased() == repository.host.lowercased() }
         if let base = forgeConfig?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
         if let existing = clients[repository.description] { return existing }
-        guard let credential = credential ?? configCredential(for: address) else {
-            problems.append("\(subject): no credential for \(repository.description): give the Flux Provider a secretRef with a `token`, or set tokenFile for host \(repository.host) in the config")
+        guard let credential else {
+            problems.append("\(subject): no credential for \(repository.description): set tokenFile for host \(repository.host) in the config, or FLUXSTAMP_FORGE_TOKEN for a well-known or configured forge host")
             return nil
         }
         var options = self.options
@@ -110,14 +124,17 @@ struct ForgeTargets {
         return nil
     }
 
-    /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`.
+    /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`
+    /// for a host that is configured or a well-known forge: a token is never sent to a host that
+    /// only a (possibly tenant-controlled) source URL names.
     private func configCredential(for address: String) -> ForgeCredential? {
         let host = RepositoryHost.of(address)
-        if let file = settings.forges.first(where: { $0.host.lowercased() == host })?.tokenFile,
-           let data = FileManager.default.contents(atPath: file) {
+        let configured = settings.forges.first { $0.host.lowercased() == host }
+        if let file = configured?.tokenFile, let data = FileManager.default.contents(atPath: file) {
             return .token(Forges.Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         }
-        if let token = ProcessInfo.processInfo.environment["FLUXSTAMP_FORGE_TOKEN"], !token.isEmpty {
+        let wellKnown = (try? ForgeRepository.parse(address)) != nil // parses without configuration only for well-known hosts
+        if configured != nil || wellKnown, let token = ProcessInfo.processInfo.environment["FLUXSTAMP_FORGE_TOKEN"], !token.isEmpty {
             return .token(Forges.Secret(token))
         }
         return nil

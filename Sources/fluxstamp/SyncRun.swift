@@ -80,6 +80,7 @@ struct SyncRun {
                                   path: k.spec.path ?? ".", targets: unitTargets, observations: observations, suspended: k.isSuspended))
         }
         problems += targets.problems
+        for note in targets.notes { log.info(note) }
 
         // Repositories: one fetch (or local path) per URL, shared by every Kustomization using it.
         var facts: [String: GitFacts] = [:]

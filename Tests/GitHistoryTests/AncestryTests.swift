@@ -42,4 +42,23 @@ import Testing
         let sideTip = try repository.resolve("side")
         #expect(try repository.carried(after: sideTip, upTo: ObjectID(hex: c3)!).map(\.sha) == [c3, merge, c2])
     }
+
+    @Test("a commit no branch or tag reaches any more (force-pushed away) is not reachable, though it still exists")
+    func forcePushedAway() throws {
+        let repo = try GitFixture()
+        let base = try repo.commit("base", ["a": "1"])
+        try repo.git("checkout", "-q", "-b", "doomed")
+        let doomed = try repo.commit("applied, then force-pushed away", ["a": "2"])
+        try repo.git("checkout", "-q", "main")
+        let kept = try repo.commit("kept", ["b": "1"])
+        try repo.git("tag", "-a", "v1", "-m", "annotated", base)
+        try repo.git("branch", "-D", "doomed")
+        let repository = try Repository.open(at: repo.path)
+        let tips = try repository.refTips()
+        #expect(tips.map(\.hex).contains(kept))
+        #expect(try repository.commit(doomed).sha == doomed, "the object is still there")
+        #expect(try !repository.isReachable(ObjectID(hex: doomed)!, fromAny: tips))
+        #expect(try repository.isReachable(ObjectID(hex: base)!, fromAny: tips))
+        #expect(try repository.isReachable(ObjectID(hex: kept)!, fromAny: tips))
+    }
 }

@@ -100,6 +100,19 @@ import Testing
         }
     }
 
+    @Test("Providers that cannot be read (RBAC): nothing is written on a guessed context; the denial is named")
+    func unreadableProvidersWriteNothing() async throws {
+        let world = try await Self.world() // has a tokenFile, so a guessed context could be written
+        let before = world.writes
+        defer { Task { await world.stop() } }
+        world.kube.controls.deny(.init(verb: "list", resource: "providers"))
+        let result = try await world.fluxstamp(["sync"])
+        #expect(result.status == 1)
+        #expect(world.writes == before, "no status under a template context NC never uses")
+        #expect(result.stderr.contains("providers"), "\(result.stderr)")
+        #expect(result.stderr.contains("not written"), "\(result.stderr)")
+    }
+
     @Test("one forge repository failing never stops the others; the run exits 1 and says why")
     func failingRepositoryIsolated() async throws {
         let world = try await SyncWorld { c in
