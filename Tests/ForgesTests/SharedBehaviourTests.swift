@@ -11,7 +11,8 @@ struct SharedBehaviourTests {
         try await withForge(fixture) { emulator, forge, _ in
             try await forge.create(succeeded(sha(1)))
             try await forge.create(CommitStatus(sha: sha(2), context: context, state: .failed, description: "health check failed"))
-            let read = try await forge.statuses(of: [sha(1), sha(2), sha(3)])
+            // With the contexts wanted: Bitbucket DC reads by key; the others list and ignore them.
+            let read = try await forge.statuses(of: [sha(1), sha(2), sha(3)], contexts: [context])
             #expect(read[sha(1)]?.map(\.state) == [.succeeded])
             #expect(read[sha(1)]?.first?.description == "reconciliation succeeded")
             #expect(read[sha(1)]?.first?.forgeKey == forge.statusKey(forContext: context))
@@ -37,7 +38,8 @@ struct SharedBehaviourTests {
         }
     }
 
-    @Test("reads every page of a commit with many statuses", arguments: ForgeFixture.all.filter { $0.kind != .github })
+    @Test("reads every page of a commit with many statuses",
+          arguments: ForgeFixture.all.filter { $0.kind != .github && $0.kind != .bitbucketserver })
     func pagination(_ fixture: ForgeFixture) async throws {
         try await withForge(fixture) { emulator, forge, _ in
             for n in 0..<130 { try await forge.create(succeeded(sha(7), context: "kustomization/app\(n)/0c9c2e41")) }
@@ -96,10 +98,12 @@ struct SharedBehaviourTests {
             let log = emulator.core.requests
             let reset = log[0].time.addingTimeInterval(60)
             try #require(log.count > budget)
-            #expect(log.prefix(budget).allSatisfy { $0.status < 300 && $0.time < reset })
+            // Bitbucket DC answers a read by key with 404 when the commit has no such status yet.
+            let answered: (RecordedRequest) -> Bool = { $0.status < 300 || (fixture.kind == .bitbucketserver && $0.method == "GET" && $0.status == 404) }
+            #expect(log.prefix(budget).allSatisfy { answered($0) && $0.time < reset })
             #expect(log[budget].status == 429)
             // Nothing after the refusal arrives before the window resets, and nothing else is refused.
-            #expect(log[(budget + 1)...].allSatisfy { $0.time >= reset && $0.status < 300 })
+            #expect(log[(budget + 1)...].allSatisfy { $0.time >= reset && answered($0) })
         }
     }
 
@@ -117,7 +121,7 @@ struct SharedBehaviourTests {
     func unauthorized(_ fixture: ForgeFixture) async throws {
         let wrong = fixture.kind == .bitbucket ? "fluxbot:WRONGsecret999" : "WRONGsecret999"
         try await withForge(fixture, clientToken: wrong) { emulator, forge, _ in
-            let error = await #expect(throws: ForgeError.self) { _ = try await forge.statuses(of: [sha(1)]) }
+            let error = await #expect(throws: ForgeError.self) { _ = try await forge.statuses(of: [sha(1)], contexts: [context]) }
             let text = String(describing: try #require(error))
             #expect(error?.kind == .unauthorized)
             #expect(text.hasPrefix(forge.repository.description + ": 401 Unauthorized"))

@@ -1,12 +1,17 @@
 // Bitbucket Data Center build-status emulator (REST under [context path]/rest/api/latest).
 //
 // Documented behaviours covered (sources: developer.atlassian.com/server/bitbucket/rest/v906/api-group-builds-and-deployments/,
-// developer.atlassian.com/server/bitbucket/rest/v906/intro/#paged-apis, confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html):
+// developer.atlassian.com/server/bitbucket/how-tos/updating-build-status-for-commits,
+// confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html; the read as
+// notification-controller's `duplicateBitbucketServerStatus` sends it):
 // - POST /rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds: `key`, `state`
 //   (SUCCESSFUL FAILED INPROGRESS CANCELLED UNKNOWN), `name`, `description`, `url`; 204; the same
 //   key overwrites. `key`, `name`, `description` ≤ 255 characters and `url` ≤ 450 (400 otherwise).
-// - GET same path: `?key=` answers the one status (404 if none); otherwise a paged list
-//   (`values`, `start`, `limit`, `size`, `isLastPage`, `nextPageStart`).
+// - GET same path `?key=<key>`: 200 with the ONE build status object for that key (`key`,
+//   `state`, `name`, `description`, `url`, `createdDate`, `updatedDate` in epoch milliseconds),
+//   404 when the commit has none with that key. This resource has no list: a GET without `key` is
+//   answered 400 here (an emulator choice, so a client that tries to list fails loudly; the paged
+//   list lives only in the deprecated `/rest/build-status/latest/commits/{sha}`, not served).
 // - Bearer HTTP access token or Basic user:password; wrong credential → 401. An optional context
 //   path before /rest. 429 + Retry-After once a configured budget is spent.
 import Forges
@@ -55,7 +60,7 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
         guard repositories.contains("\(s[1])/\(s[3])") else { return notFound("Repository \(s[1])/\(s[3]) does not exist.") }
         switch request.method {
         case "POST": return create(sha: s[5], request)
-        case "GET": return list(sha: s[5], request)
+        case "GET": return read(sha: s[5], request)
         default: return notFound("Not Found")
         }
     }
@@ -77,23 +82,16 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
         return EmulatorResponse(status: 204)
     }
 
-    private func list(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
-        let items = state.get().newestFirst(sha).sorted { $0.updatedAt > $1.updatedAt }
-        if let key = request.query["key"] {
-            guard let found = items.first(where: { $0.context == key }) else { return notFound("No build status for key \(key)") }
-            return EmulatorJSON.response(200, json(found))
+    private func read(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
+        guard let key = request.query["key"], !key.isEmpty else { return bad("the build status key is required (?key=)") }
+        guard let found = state.get().newestFirst(sha).first(where: { $0.context == key }) else {
+            return notFound("No build status for key \(key) on commit \(sha)")
         }
-        let start = Int(request.query["start"] ?? "") ?? 0
-        let limit = min(100, Int(request.query["limit"] ?? "") ?? 25)
-        let slice = start < items.count ? Array(items[start..<min(items.count, start + limit)]) : []
-        let isLast = start + slice.count >= items.count
-        var body: [String: Any] = ["values": slice.map(json), "start": start, "limit": limit, "size": slice.count, "isLastPage": isLast]
-        if !isLast { body["nextPageStart"] = start + slice.count }
-        return EmulatorJSON.response(200, body)
+        return EmulatorJSON.response(200, json(found))
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
         ["key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
-         "dateAdded": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000)]
+         "createdDate": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000)]
     }
 }

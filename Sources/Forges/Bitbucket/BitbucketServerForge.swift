@@ -2,8 +2,10 @@ import Foundation
 
 /// Build statuses on Bitbucket Data Center (Server).
 ///
-/// Writes and reads: `/rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds` (under the
-/// server's context path, if any). Reads are paged by `isLastPage`/`nextPageStart`. A status is
+/// Writes: `POST /rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds` (under the
+/// server's context path, if any). Reads: `GET` the same path with `?key=…`, which answers the one
+/// status with that key or 404 (as NC's `duplicateBitbucketServerStatus` reads it); there is no
+/// list, so reads need the contexts (`statuses(of:contexts:)`). A status is
 /// identified by `key` (SHA-1 hex of the context id, as NC does) and overwritten in place; NC posts
 /// the name as `kind/name [description]`. Fields ≤ 255 characters, `url` ≤ 450. States:
 /// SUCCESSFUL, FAILED, INPROGRESS, CANCELLED, UNKNOWN. Credentials: HTTP access token (Bearer)
@@ -70,38 +72,49 @@ public struct BitbucketServerForge: CommitStatusForge {
         "\(repository.apiBaseURL)/projects/\(repository.path[0].pathSegmentEncoded)/repos/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/builds"
     }
 
-    /// One paged list per commit, `options.concurrency` at a time.
+    /// Bitbucket Data Center cannot list a commit's build statuses through this resource; it reads
+    /// one status by key. Without the contexts there is nothing to ask for, so this throws a
+    /// `configuration` error rather than report "no statuses" (which would make a caller rewrite,
+    /// or skip correcting, every status). Use `statuses(of:contexts:)`.
     public func statuses(of shas: [String]) async throws -> [String: [CommitStatus]] {
-        let lists = try await Array(Set(shas)).concurrentMapThrowing(limit: options.concurrency) { sha in (sha, try await list(sha)) }
-        return Dictionary(uniqueKeysWithValues: lists)
+        throw ForgeError(.configuration, repository: repository.description,
+                         message: "Bitbucket Data Center reads one build status by key (GET …/builds?key=…); read with statuses(of:contexts:) and the contexts wanted")
     }
 
-    private func list(_ sha: String) async throws -> [CommitStatus] {
-        struct Page: Decodable { var values: [Item]; var isLastPage: Bool; var nextPageStart: Int? }
+    /// One `GET …/commits/{sha}/builds?key=<statusKey(forContext:)>` per commit and context,
+    /// `options.concurrency` at a time. 200 is the one status with that key; 404 means there is
+    /// none (also what a missing repository answers: the write that follows reports it).
+    public func statuses(of shas: [String], contexts: Set<String>) async throws -> [String: [CommitStatus]] {
+        let commits = Array(Set(shas))
+        let keys = Set(contexts.map(statusKey(forContext:))).sorted()
+        let pairs = commits.flatMap { sha in keys.map { (sha: sha, key: $0) } }
+        let found = try await pairs.concurrentMapThrowing(limit: options.concurrency) { pair in
+            (pair.sha, try await status(pair.sha, key: pair.key))
+        }
+        var result = Dictionary(uniqueKeysWithValues: commits.map { ($0, [CommitStatus]()) })
+        for case let (sha, status?) in found { result[sha, default: []].append(status) }
+        return result.mapValues { $0.latestPerKey() }
+    }
+
+    /// The status with `key` on `sha`, or nil when the server answers 404.
+    private func status(_ sha: String, key: String) async throws -> CommitStatus? {
         struct Item: Decodable {
             var key: String
             var state: String
             var name: String?
             var description: String?
             var url: String?
-            var dateAdded: Double?
+            var createdDate: Double?
             var updatedDate: Double?
         }
-        var start: Int? = 0
-        var all: [CommitStatus] = []
-        while let current = start {
-            let response = try await transport.send(.GET, "\(buildsURL(sha))?start=\(current)&limit=100", purpose: .read)
-            guard response.status == 200 else { throw transport.failure(response, sha: sha) }
-            let page = try ForgeJSON.decode(Page.self, response, from: transport)
-            all += page.values.map {
-                CommitStatus(sha: sha, context: $0.key, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.url, title: $0.name,
-                             createdAt: ($0.updatedDate ?? $0.dateAdded).map { Date(timeIntervalSince1970: $0 / 1000) },
-                             forgeState: $0.state, forgeKey: $0.key)
-            }
-            start = page.isLastPage ? nil : page.nextPageStart
-        }
-        return all.latestPerKey()
+        let response = try await transport.send(.GET, "\(buildsURL(sha))?key=\(key.queryValueEncoded)", purpose: .read)
+        if response.status == 404 { return nil }
+        guard response.status == 200 else { throw transport.failure(response, sha: sha) }
+        let item = try ForgeJSON.decode(Item.self, response, from: transport)
+        return CommitStatus(sha: sha, context: item.key, state: Self.commitState(item.state), description: item.description ?? "",
+                            targetURL: item.url, title: item.name,
+                            createdAt: (item.updatedDate ?? item.createdDate).map { Date(timeIntervalSince1970: $0 / 1000) },
+                            forgeState: item.state, forgeKey: item.key)
     }
 
     /// Creates or overwrites (same key) one status; the server answers 204.

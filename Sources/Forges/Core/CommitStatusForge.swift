@@ -16,6 +16,15 @@ public protocol CommitStatusForge: Sendable {
     /// Reads the existing statuses of many commits, using bulk requests where the forge allows it.
     func statuses(of shas: [String]) async throws -> [String: [CommitStatus]]
 
+    /// Reads the existing statuses of many commits, limited to the given context ids where the
+    /// forge can only read a status by its key (Bitbucket Data Center: one `GET …/builds?key=` per
+    /// commit and context). Every commit asked for maps to an array, empty when it has none.
+    ///
+    /// The default reads everything with `statuses(of:)` and ignores `contexts`, so a forge that
+    /// can list a commit's statuses need not implement it; callers may get statuses of other
+    /// contexts too and must match by `statusKey(forContext:)`.
+    func statuses(of shas: [String], contexts: Set<String>) async throws -> [String: [CommitStatus]]
+
     /// Creates (or, on forges that key statuses, overwrites) one status.
     func create(_ status: CommitStatus) async throws
 
@@ -31,6 +40,11 @@ public protocol CommitStatusForge: Sendable {
 }
 
 extension CommitStatusForge {
+    /// Lists every status with `statuses(of:)`; `contexts` is not needed.
+    public func statuses(of shas: [String], contexts: Set<String>) async throws -> [String: [CommitStatus]] {
+        try await statuses(of: shas)
+    }
+
     /// Reads the statuses of one commit.
     public func statuses(of sha: String) async throws -> [CommitStatus] {
         try await statuses(of: [sha])[sha] ?? []

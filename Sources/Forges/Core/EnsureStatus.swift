@@ -18,13 +18,13 @@ public struct EnsureResult: Sendable {
 
 extension CommitStatusForge {
     /// Makes the forge show each desired status: reads the existing statuses of every commit in
-    /// bulk, then writes only those that differ (by key, forge state and stored description).
+    /// bulk (with the desired contexts, which Bitbucket Data Center needs to read by key), then writes only those that differ (by key, forge state and stored description).
     /// Results come back in the order given. A second call over an unchanged forge sends no write.
     public func ensure(_ desired: [CommitStatus], concurrency: Int = 8) async -> [EnsureResult] {
         let shas = Array(Set(desired.map(\.sha))).sorted()
         let existing: [String: [CommitStatus]]
         do {
-            existing = try await statuses(of: shas)
+            existing = try await statuses(of: shas, contexts: Set(desired.map(\.context)))
         } catch {
             let failure = error as? ForgeError
                 ?? ForgeError(.unavailable, repository: repository.description, message: "reading statuses failed: \(error)")

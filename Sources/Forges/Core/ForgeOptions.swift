@@ -5,6 +5,9 @@ import AsyncHTTPClient
 public struct ForgeOptions: Sendable {
     /// Write pacing; nil means the forge's default (`WritePacing.defaultPacing(for:)`).
     public var writePacing: WritePacing?
+    /// Where clients find their write pacer: one per forge host and credential, so every client
+    /// writing as the same identity shares one budget. Default: the process-wide registry.
+    public var writePacers: WritePacerRegistry
     /// The clock every wait goes through.
     public var clock: any ForgeClock
     /// Attempts per request, the first included, for 5xx, timeouts and rate limits.
@@ -25,8 +28,10 @@ public struct ForgeOptions: Sendable {
     /// Options with the given values; every one has a production default.
     public init(writePacing: WritePacing? = nil, clock: any ForgeClock = SystemForgeClock(), maxAttempts: Int = 5,
                 initialBackoff: Double = 0.5, maxBackoff: Double = 30, maxRateLimitWait: Double = 900,
-                concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = .shared) {
+                concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = .shared,
+                writePacers: WritePacerRegistry = .shared) {
         self.writePacing = writePacing
+        self.writePacers = writePacers
         self.clock = clock
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff

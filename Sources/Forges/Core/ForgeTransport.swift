@@ -16,7 +16,7 @@ struct ForgeResponse: Sendable {
 }
 
 /// The shared machinery every forge client sends through, written once: authentication headers,
-/// write pacing, rate-limit waits (Retry-After and reset times), exponential backoff with jitter
+/// write pacing (shared per host and credential), rate-limit waits (Retry-After and reset times), exponential backoff with jitter
 /// for 5xx, timeouts and secondary limits, no retry on other 4xx, request counting, and scrubbing
 /// secrets out of every message.
 struct ForgeTransport: Sendable {
@@ -40,7 +40,9 @@ struct ForgeTransport: Sendable {
         self.counter = counter
         self.authorize = authorize
         self.secrets = (credential?.secrets ?? []).filter { $0.count >= 4 }
-        self.pacer = WritePacer(options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock)
+        // Shared by every client for the same host and credential: write limits count per identity.
+        self.pacer = options.writePacers.pacer(for: repository, credential: credential,
+                                               pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock)
         self.gate = RateGate(clock: options.clock)
     }
 

@@ -1,0 +1,70 @@
+import Crypto
+import Foundation
+
+/// Write pacers shared by every client that writes to the same forge host as the same identity.
+///
+/// Forge write limits count per user, App or token, not per repository (GitHub's secondary-limit
+/// guidance: 80 content-creating requests a minute, 500 an hour, per user or App), so the clients
+/// for 20 repositories on one token must draw from one budget. A pacer is keyed by forge kind,
+/// API host (and port), a SHA-256 fingerprint of the credential, and the pacing itself (clients
+/// configured with different pacings do not share). The key never holds the credential: only the
+/// digest, which cannot be reversed. `.unlimited` pacing never touches the registry.
+public final class WritePacerRegistry: @unchecked Sendable {
+    /// The registry every `ForgeOptions` uses unless given another: one budget per identity for the
+    /// whole process.
+    public static let shared = WritePacerRegistry()
+
+    private let lock = NSLock()
+    private var pacers: [Key: WritePacer] = [:]
+
+    /// An empty registry (tests use their own, so parallel tests never share a budget).
+    public init() {}
+
+    struct Key: Hashable {
+        var kind: ForgeKind
+        var host: String
+        var fingerprint: String
+        var pacing: WritePacing
+    }
+
+    /// How many pacers exist (one per identity and pacing).
+    public var count: Int { lock.withLock { pacers.count } }
+
+    /// The pacer for this repository's host and credential, made on first use with `clock`.
+    func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock) -> WritePacer {
+        if case .unlimited = pacing { return WritePacer(.unlimited, clock: clock) }
+        let key = Key(kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
+        return lock.withLock {
+            if let existing = pacers[key] { return existing }
+            let made = WritePacer(pacing, clock: clock)
+            pacers[key] = made
+            return made
+        }
+    }
+
+    /// The API host and port (`api.github.com`, `ghe.example.com:8443`), lower-cased.
+    static func host(of repository: ForgeRepository) -> String {
+        guard let url = URLComponents(string: repository.apiBaseURL), let host = url.host else { return repository.host.lowercased() }
+        return (url.port.map { "\(host):\($0)" } ?? host).lowercased()
+    }
+
+    /// Hex SHA-256 of what identifies the writer: the token, user and password, or the GitHub App
+    /// and installation (found by the repository's owner when neither id nor owner is given).
+    /// Never the credential itself.
+    static func fingerprint(_ credential: ForgeCredential?, _ repository: ForgeRepository) -> String {
+        let material: String
+        switch credential {
+        case .token(let token): material = "token\u{0}\(token.revealed)"
+        case .basic(let user, let password): material = "basic\u{0}\(user)\u{0}\(password.revealed)"
+        case .gitHubApp(let app):
+            material = "app\u{0}\(app.appID)\u{0}\(app.installationID ?? "")\u{0}\(app.installationOwner ?? (app.installationID == nil ? repository.path.first ?? "" : ""))\u{0}\(app.baseURL ?? "")"
+        case nil: material = "anonymous"
+        }
+        return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension WritePacerRegistry: CustomReflectable {
+    /// Only how many pacers there are: the keys hold credential fingerprints, not for display.
+    public var customMirror: Mirror { Mirror(self, children: ["pacers": count], displayStyle: .class) }
+}
