@@ -89,6 +89,9 @@ let package = Package(
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "FluxstampTesting"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "FluxstampTesting"]),
         .testTarget(name: "ForgesTests", dependencies: ["Forges", "FluxstampTesting"]),
-        .testTarget(name: "fluxstampTests", dependencies: ["FluxstampTesting", "GitHistory"]),
+        .testTarget(
+            name: "fluxstampTests",
+            dependencies: ["FluxstampTesting", "GitHistory", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ]
 )

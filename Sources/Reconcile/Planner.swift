@@ -208,10 +208,14 @@ public enum Planner {
         /// Observations considered.
         public var observed = 0
 
-        /// The commits whose existing statuses must be read, per forge repository.
-        public var commitsToRead: [String: Set<String>] {
-            var result: [String: Set<String>] = [:]
-            for status in statuses { result[status.target.repository, default: []].insert(status.sha) }
+        /// The commits whose existing statuses must be read, and the contexts asked about, per
+        /// forge repository (Bitbucket Data Center reads one key at a time).
+        public var reads: [String: (shas: Set<String>, contexts: Set<String>)] {
+            var result: [String: (shas: Set<String>, contexts: Set<String>)] = [:]
+            for status in statuses {
+                result[status.target.repository, default: ([], [])].shas.insert(status.sha)
+                result[status.target.repository, default: ([], [])].contexts.insert(status.target.context)
+            }
             return result
         }
     }

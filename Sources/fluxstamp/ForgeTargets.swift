@@ -87,7 +87,12 @@ struct ForgeTargets {
         }
         var options = self.options
         let perMinute = settings.writesPerMinute ?? forgeConfig?.writesPerMinute
-        if let perMinute { options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6))) }
+        if let perMinute {
+            // A configured rate replaces the per-minute default; the forge's hourly cap stays.
+            var perHour: Int?
+            if case .perMinute(_, _, let hourly) = WritePacing.defaultPacing(for: repository.kind) { perHour = hourly }
+            options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
+        }
         do {
             let client = try ForgeClient.make(for: repository, credential: credential, options: options)
             clients[repository.description] = client

@@ -101,10 +101,14 @@ struct SyncRun {
         var existing: [String: [String: [CommitStatus]]] = [:]
         let clients = targets.clients
         let reads = await withTaskGroup(of: (String, Result<[String: [CommitStatus]], Error>).self) { group in
-            for (repository, shas) in desired.commitsToRead {
+            for (repository, read) in desired.reads {
                 group.addTask {
                     guard let client = clients[repository] else { return (repository, .success([:])) }
-                    do { return (repository, .success(try await client.statuses(of: shas.sorted()))) } catch { return (repository, .failure(error)) }
+                    do {
+                        return (repository, .success(try await client.statuses(of: read.shas.sorted(), contexts: read.contexts)))
+                    } catch {
+                        return (repository, .failure(error))
+                    }
                 }
             }
             var all: [(String, Result<[String: [CommitStatus]], Error>)] = []

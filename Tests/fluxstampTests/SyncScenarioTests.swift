@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import FluxstampTesting
 import Testing
@@ -111,6 +112,39 @@ import Testing
         #expect(world.writes == before, "no status under a template context NC never uses")
         #expect(result.stderr.contains("providers"), "\(result.stderr)")
         #expect(result.stderr.contains("not written"), "\(result.stderr)")
+    }
+
+    @Test("a Bitbucket Data Center Provider: statuses keyed by the SHA-1 of NC's id, read back by key, converged on rerun")
+    func bitbucketDataCenter() async throws {
+        let world = try await SyncEndToEndTests.outageWorld()
+        let bitbucket = try await BitbucketServerEmulator.start(ForgeEmulatorConfiguration(token: "e2e-forge-token"),
+                                                                repositories: ["ACME/fleet"])
+        defer { Task { await bitbucket.shutdown(); await world.stop() } }
+        try await world.kube.store.load(yaml: """
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Provider
+        metadata:
+          name: github
+          namespace: flux-system
+          uid: \(SyncWorld.providerUID)
+        spec:
+          type: bitbucketserver
+          address: \(bitbucket.address("ACME/fleet"))
+          secretRef:
+            name: github-token
+        """)
+        let first = try await world.fluxstamp(["sync"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let key = Insecure.SHA1.hash(data: Data(SyncWorld.appsContext.utf8)).map { String(format: "%02x", $0) }.joined()
+        let stored = bitbucket.statuses(of: world.commits[6])
+        #expect(stored.first { $0.context == key }?.state == "SUCCESSFUL", "\(stored)")
+        #expect(world.writes == 0, "nothing went to GitHub")
+        let posts = { bitbucket.core.requests.filter { $0.method == "POST" }.count }
+        let written = posts()
+        #expect(written == 5)
+        let again = try await world.fluxstamp(["sync"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(posts() == written, "the rerun read every status back by key and wrote nothing")
     }
 
     @Test("one forge repository failing never stops the others; the run exits 1 and says why")
