@@ -9,7 +9,6 @@ import Reconcile
 struct ForgeTargets {
     let settings: SyncSettings
     let api: FluxAPI
-    let log: RunLog
     let options: ForgeOptions
 
     private(set) var clients: [String: any CommitStatusForge] = [:]
@@ -18,10 +17,9 @@ struct ForgeTargets {
     private(set) var notes: [String] = []
     private var secrets: [String: Kube.Secret?] = [:]
 
-    init(settings: SyncSettings, api: FluxAPI, log: RunLog, options: ForgeOptions) {
+    init(settings: SyncSettings, api: FluxAPI, options: ForgeOptions) {
         self.settings = settings
         self.api = api
-        self.log = log
         self.options = options
     }
 

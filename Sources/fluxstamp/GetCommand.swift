@@ -8,11 +8,7 @@ struct GetCommand: AsyncParsableCommand {
         commandName: "get",
         abstract: "Show the Kustomizations fluxstamp sees, their sources, and the commit-status ids Flux's providers use.")
 
-    @Option(help: "Path of the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).")
-    var kubeconfig: String?
-
-    @Option(help: "Kubeconfig context to use (default: the current context).")
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(name: [.customShort("n"), .long], help: "Only this namespace (default: all namespaces).")
     var namespace: String?
@@ -27,17 +23,8 @@ struct GetCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let connection: ClusterConnection
-        do {
-            connection = try ConnectionResolver.resolve(
-                kubeconfig: kubeconfig, context: context, environment: ProcessInfo.processInfo.environment,
-                homeDirectory: FileManager.default.homeDirectoryForCurrentUser.path)
-        } catch {
-            printError(error)
-            throw ExitCode(2)
-        }
         let client: KubeClient
-        do { client = try await KubeClient.connect(connection) } catch {
+        do { client = try await cluster.connect() } catch {
             printError(error)
             throw ExitCode(2)
         }

@@ -5,11 +5,7 @@ import Reconcile
 
 /// The flags `sync` and `plan` share. Each overrides the same key of `--config`.
 struct SyncOptions: ParsableArguments {
-    @Option(help: "Path of the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).")
-    var kubeconfig: String?
-
-    @Option(help: "Kubeconfig context to use (default: the current context).")
-    var context: String?
+    @OptionGroup var cluster: ClusterOptions
 
     @Option(help: "fluxstamp.yaml with the settings below; flags override it.")
     var config: String?
@@ -53,8 +49,7 @@ struct SyncOptions: ParsableArguments {
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
 struct SyncSettings {
-    var kubeconfig: String?
-    var context: String?
+    var cluster: ClusterOptions
     var namespace: String?
     var selector: String?
     var names: Set<String>
@@ -79,8 +74,7 @@ struct SyncSettings {
         func source(_ flag: Any?, _ key: String) -> String {
             flag != nil ? "--\(key.kebabCased)" : "config \(options.config ?? ""): \(key)"
         }
-        kubeconfig = options.kubeconfig
-        context = options.context
+        cluster = options.cluster
         namespace = (options.namespace ?? config.namespace).flatMap { $0.isEmpty ? nil : $0 }
         selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
         names = Set(options.name)

@@ -23,15 +23,9 @@ struct SyncRun {
 
     func run() async throws -> Outcome {
         // Cluster → inventory. A connection that cannot be configured is a usage error (exit 2).
-        let connection: ClusterConnection
         let client: KubeClient
-        do {
-            connection = try ConnectionResolver.resolve(
-                kubeconfig: settings.kubeconfig, context: settings.context, environment: ProcessInfo.processInfo.environment,
-                homeDirectory: FileManager.default.homeDirectoryForCurrentUser.path)
-            client = try await KubeClient.connect(connection)
-        } catch {
-            throw RunFailure.configuration("\(error)")
+        do { client = try await settings.cluster.connect() } catch {
+            throw RunFailure.configuration(error.description)
         }
         do {
             let outcome = try await run(FluxAPI(client: client))
@@ -55,8 +49,7 @@ struct SyncRun {
         log.info("observed \(entries.count) Kustomizations", ["cluster": settings.clusterName])
 
         // Kustomizations → plan units (observations, repository, targets) and forge clients.
-        let httpOptions = ForgeOptions()
-        var targets = ForgeTargets(settings: settings, api: api, log: log, options: httpOptions)
+        var targets = ForgeTargets(settings: settings, api: api, options: ForgeOptions())
         var units: [PlanUnit] = []
         var gitSources: [String: (url: String, secret: (namespace: String, name: String)?)] = [:]
         var suspended: Set<KustomizationID> = []

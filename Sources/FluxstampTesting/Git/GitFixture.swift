@@ -47,7 +47,16 @@ public final class GitFixture: @unchecked Sendable {
     /// Writes files (path → content; nil deletes) and commits them; returns the new sha.
     @discardableResult
     public func commit(_ message: String, _ files: [String: String?] = [:]) throws -> String {
-        // Deletions first, so a file can become a directory in one commit.
+        try Self.write(files, in: directory)
+        try git("add", "-A")
+        clock += 60
+        try git("commit", "-q", "--allow-empty", "-m", message)
+        return try git("rev-parse", "HEAD")
+    }
+
+    /// Writes files into a work tree (path → content; nil deletes). Deletions go first, so a file
+    /// can become a directory in one commit.
+    public static func write(_ files: [String: String?], in directory: URL) throws {
         for (path, content) in files.sorted(by: { ($0.value != nil ? 1 : 0, $0.key) < ($1.value != nil ? 1 : 0, $1.key) }) {
             let url = directory.appendingPathComponent(path)
             if let content {
@@ -57,10 +66,6 @@ public final class GitFixture: @unchecked Sendable {
                 try? FileManager.default.removeItem(at: url)
             }
         }
-        try git("add", "-A")
-        clock += 60
-        try git("commit", "-q", "--allow-empty", "-m", message)
-        return try git("rev-parse", "HEAD")
     }
 
     /// Moves a file or directory with `git mv` and commits; returns the new sha.

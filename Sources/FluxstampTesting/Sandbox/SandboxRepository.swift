@@ -52,15 +52,7 @@ public final class SandboxRepository: Sendable {
     @discardableResult
     public func commit(_ message: String, _ files: [String: String?] = [:]) throws -> String {
         guard !isBare else { throw FixtureError(message: "\(path) is bare; commit in a clone instead") }
-        for (file, content) in files.sorted(by: { ($0.value != nil ? 1 : 0, $0.key) < ($1.value != nil ? 1 : 0, $1.key) }) {
-            let url = directory.appendingPathComponent(file)
-            if let content {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(content.utf8).write(to: url)
-            } else {
-                try? FileManager.default.removeItem(at: url)
-            }
-        }
+        try GitFixture.write(files, in: directory)
         try git("add", "-A")
         clock.withValue { $0 += SandboxGit.commitSpacing }
         try git("commit", "-q", "--allow-empty", "-m", message)
