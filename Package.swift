@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
@@ -27,10 +28,20 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // One git repository address (parse, normalise, compare, host), shared by git and forges.
+        .target(name: "RepositoryAddress"),
         // Git history engine: repositories, mirrors, first-parent walks, ancestry, path touches.
-        .target(name: "GitHistory", dependencies: ["Clibgit2"]),
+        .target(
+            name: "GitHistory",
+            dependencies: ["Clibgit2", "RepositoryAddress", .product(name: "Logging", package: "swift-log")]
+        ),
+        // A small CEL evaluator for Provider `commitStatusExpr` (a leaf: no other dependency).
+        .target(name: "CEL"),
         // Revisions, observations, the planner and the executor.
-        .target(name: "Reconcile", dependencies: ["GitHistory", "Kube", "Forges"]),
+        .target(
+            name: "Reconcile",
+            dependencies: ["GitHistory", "Kube", "Forges", "RepositoryAddress", .product(name: "Logging", package: "swift-log")]
+        ),
         // Kubernetes API access (kubeconfig, in-cluster) and typed Flux objects.
         .target(
             name: "Kube",
@@ -39,6 +50,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Commit-status clients for GitHub, GitLab, Gitea/Forgejo, Bitbucket, Azure DevOps.
@@ -50,6 +62,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                "RepositoryAddress",
             ]
         ),
         // Emulators (Kubernetes API, forges) and git fixture builders for tests, bench and demo.
@@ -72,8 +86,9 @@ let package = Package(
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -85,7 +100,8 @@ let package = Package(
             name: "fluxstamp-bench",
             dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting"]
         ),
-        .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "FluxstampTesting"]),
+        .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting"]),
+        .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "FluxstampTesting"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "FluxstampTesting"]),
         .testTarget(name: "ForgesTests", dependencies: ["Forges", "FluxstampTesting"]),

@@ -1,3 +1,4 @@
+import RepositoryAddress
 import Clibgit2
 import Foundation
 
@@ -19,7 +20,7 @@ public enum Mirror {
 
     /// The directory in `cacheDirectory` that holds the mirror of `url`.
     public static func directory(for url: String, in cacheDirectory: String) -> String {
-        let key = RepositoryURL.normalised(url)
+        let key = RepositoryAddress.key(url)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs and platforms
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let slug = key.split(separator: "/").suffix(2).joined(separator: "-")

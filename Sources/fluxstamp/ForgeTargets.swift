@@ -3,6 +3,7 @@ import Forges
 import GitHistory
 import Kube
 import Reconcile
+import RepositoryAddress
 
 /// Works out where each Kustomization's statuses go, and builds one forge client per forge
 /// repository with its credentials (from the Flux Provider's Secret, else from configuration).
@@ -131,7 +132,7 @@ struct ForgeTargets {
     /// for a host that is configured or a well-known forge: a token is never sent to a host that
     /// only a (possibly tenant-controlled) source URL names.
     private func configCredential(for address: String) -> ForgeCredential? {
-        let host = RepositoryHost.of(address)
+        let host = RepositoryAddress(address)?.host ?? ""
         let configured = settings.forges.first { $0.host.lowercased() == host }
         if let file = configured?.tokenFile, let data = FileManager.default.contents(atPath: file) {
             return .token(Forges.Secret(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -141,14 +142,5 @@ struct ForgeTargets {
             return .token(Forges.Secret(token))
         }
         return nil
-    }
-}
-
-/// The host part of a git address, lower-cased.
-enum RepositoryHost {
-    static func of(_ address: String) -> String {
-        let normalised = RepositoryURL.normalised(address)
-        let rest = normalised.split(separator: "://", maxSplits: 1).last.map(String.init) ?? normalised
-        return String(rest.split(separator: "/").first ?? "").lowercased()
     }
 }

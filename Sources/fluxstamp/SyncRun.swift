@@ -4,6 +4,7 @@ import Foundation
 import GitHistory
 import Kube
 import Reconcile
+import RepositoryAddress
 
 /// One run of `sync` or `plan`: observe the cluster, resolve git, plan, and (unless dry) write.
 /// The data flow reads top to bottom; each step's problems are logged and the run goes on.
@@ -64,7 +65,7 @@ struct SyncRun {
             }
             let observations = Observe.observations(of: k, ociOrigin: ociOrigin, now: now)
             let unitTargets = await targets.targets(for: entry, inventory: inventory, sourceURL: source.url)
-            let repository = source.url.map(RepositoryURL.normalised)
+            let repository = source.url.map(RepositoryAddress.key)
             if let repository, let url = source.url, gitSources[repository] == nil || gitSources[repository]?.secret == nil {
                 let secret = entry.gitRepository.flatMap { g in g.spec.secretRef.map { (g.metadata.namespace ?? "", $0.name) } }
                 gitSources[repository] = (url, secret)
@@ -149,8 +150,8 @@ struct SyncRun {
     /// A local checkout given by `--repo`/`repositories`, else a mirror fetched into the cache
     /// with the GitRepository's secretRef credentials.
     private func openRepository(url: String, secret: (namespace: String, name: String)?, api: FluxAPI) async throws -> Repository {
-        let key = RepositoryURL.normalised(url)
-        if let path = settings.repositories.first(where: { RepositoryURL.normalised($0.key) == key })?.value {
+        let key = RepositoryAddress.key(url)
+        if let path = settings.repositories.first(where: { RepositoryAddress.key($0.key) == key })?.value {
             return try Repository.open(at: path)
         }
         var credentials = GitCredentials.none

@@ -1,6 +1,7 @@
 import Foundation
 import FluxstampTesting
 import GitHistory
+import RepositoryAddress
 import Testing
 
 @Suite struct MirrorTests {
@@ -103,6 +104,6 @@ import Testing
         ("https://dev.azure.com/org/project/_git/repo", "https://dev.azure.com/org/project/_git/repo"),
     ])
     func normalise(input: String, expected: String) {
-        #expect(RepositoryURL.normalised(input) == expected)
+        #expect(RepositoryAddress.key(input) == expected)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RepositoryAddress
 
 /// A repository on a forge, parsed from a git address the way notification-controller does it:
 /// ssh becomes https, `.git` is stripped, and each forge reads the path its own way.
@@ -67,11 +68,11 @@ extension ForgeRepository {
     public static func parse(_ address: String, kind explicit: ForgeKind? = nil,
                              hosts: [String: ForgeKind] = [:]) throws(ForgeAddressError) -> ForgeRepository {
         func fail(_ reason: String) -> ForgeAddressError { ForgeAddressError(address: address, reason: reason) }
-        guard let location = GitAddress(address) else {
+        guard let location = RepositoryAddress(address) else {
             throw fail("not a git address; expected https://HOST/PATH, ssh://git@HOST/PATH or git@HOST:PATH")
         }
         let hostName = location.hostName.lowercased()
-        guard let kind = explicit ?? hosts[location.host.lowercased()] ?? hosts[hostName] ?? ForgeKind(wellKnownHost: hostName) else {
+        guard let kind = explicit ?? hosts[location.host] ?? hosts[hostName] ?? ForgeKind(wellKnownHost: hostName) else {
             throw fail("unknown forge host \(location.host); set the Flux Provider's spec.type or configure the host's forge type")
         }
         let origin = "\(location.scheme)://\(location.host)"
@@ -136,51 +137,5 @@ extension ForgeKind {
         default:
             if host.hasSuffix(".visualstudio.com") { self = .azuredevops } else { return nil }
         }
-    }
-}
-
-/// The scheme, host and path of a git address, with ssh already turned into https.
-struct GitAddress {
-    var scheme: String
-    /// Host with `:port` when kept.
-    var host: String
-    var path: String
-    var hostName: String { host.split(separator: ":").first.map(String.init) ?? host }
-
-    init?(_ raw: String) {
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        if let schemeEnd = text.range(of: "://") {
-            let scheme = text[..<schemeEnd.lowerBound].lowercased()
-            var rest = text[schemeEnd.upperBound...]
-            let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-            var authority = rest[..<slash]
-            rest = rest[slash...]
-            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-            guard !authority.isEmpty else { return nil }
-            switch scheme {
-            case "https", "http":
-                self.scheme = scheme
-                self.host = String(authority)
-            case "ssh", "git", "git+ssh", "ssh+git":
-                // An ssh port is not an https port: keep only the host name.
-                self.scheme = "https"
-                self.host = String(authority.split(separator: ":").first ?? authority)
-            default: return nil
-            }
-            self.path = String(rest)
-        } else if let colon = text.firstIndex(of: ":"), !text.contains("://") {
-            // scp-like: [user@]host:path
-            var authority = text[..<colon]
-            if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-            guard !authority.isEmpty, !authority.contains("/") else { return nil }
-            self.scheme = "https"
-            self.host = String(authority)
-            self.path = "/" + text[text.index(after: colon)...]
-        } else {
-            return nil
-        }
-        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<query]) }
-        while path.hasSuffix("/") { path.removeLast() }
-        if path.hasSuffix(".git") { path.removeLast(4) }
     }
 }
