@@ -11,8 +11,9 @@ struct Fluxstamp: AsyncParsableCommand {
         subcommands: [SyncCommand.self, PlanCommand.self, GetCommand.self, HistoryCommand.self]
     )
 
-    /// Runs the command. Bad usage exits 2 with one line (SPEC: 2 = bad usage or configuration,
-    /// nothing written), where the argument parser's default would be 64 and a usage screen.
+    /// Runs the command. Every early end is one `error: ` line: a `CommandError` with its own exit
+    /// code, or bad usage, which exits 2 (SPEC: 2 = bad usage or configuration, nothing written)
+    /// where the argument parser's default would be 64 and a usage screen.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -21,6 +22,9 @@ struct Fluxstamp: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as CommandError {
+            if !error.description.isEmpty { FileHandle.standardError.write(Data("error: \(error.description)\n".utf8)) }
+            Foundation.exit(error.exitCode)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let line = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -25,8 +25,7 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         let client: KubeClient
         do { client = try await cluster.connect() } catch {
-            printError(error)
-            throw ExitCode(2)
+            throw CommandError.clusterConfiguration(error.description)
         }
         let inventory: FluxInventory
         do {
@@ -34,56 +33,72 @@ struct GetCommand: AsyncParsableCommand {
                                                      labelSelector: selector)
         } catch {
             await client.shutdown()
-            printError(error)
-            throw ExitCode(1)
+            throw CommandError.clusterUnreadable((error as? KubeError)?.description ?? "\(error)")
         }
         await client.shutdown()
-        for problem in inventory.problems { printError(problem) }
-        print(json ? GetOutput.json(inventory) : GetOutput.table(inventory), terminator: "")
-        if !inventory.problems.isEmpty { throw ExitCode(1) }
-    }
-
-    private func printError(_ error: Error) {
-        let line = (error as? KubeError)?.description ?? String(describing: error)
-        FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+        for problem in inventory.problems { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
+        print(json ? Rendering.json(inventory.entries.map(GetRow.init)) : GetOutput.table(inventory), terminator: "")
+        if !inventory.problems.isEmpty { throw CommandError.finishedWithFailures }
     }
 }
 
-/// Renders an inventory as a table or JSON.
-enum GetOutput {
-    static func row(_ e: FluxInventory.Entry) -> [String: Any] {
+/// `get --json`: one object per Kustomization (schema in docs/json.md).
+struct GetRow: Encodable {
+    struct Route: Encodable {
+        var provider: String
+        var type: String
+        var alert: String
+        var address: String
+        var commitStatusId: String
+        var eventSeverity: String
+    }
+
+    var namespace: String
+    var name: String
+    var ready: String
+    var reason: String
+    var message: String
+    var suspended: Bool
+    var appliedRevision: String
+    var appliedOriginRevision: String?
+    var attemptedRevision: String
+    var sourceKind: String
+    var sourceName: String
+    var sourceURL: String
+    var sourceRef: String
+    var path: String
+    var historyLength: Int
+    var commitStatusIds: [String]
+    var providers: [Route]
+
+    init(_ e: FluxInventory.Entry) {
         let k = e.kustomization
         let ready = k.readyCondition
-        var object: [String: Any] = [
-            "namespace": k.metadata.namespace ?? "",
-            "name": k.metadata.name,
-            "ready": ready?.status ?? "Unknown",
-            "reason": ready?.reason ?? "",
-            "message": ready?.message ?? "",
-            "suspended": k.isSuspended,
-            "appliedRevision": k.status?.lastAppliedRevision ?? "",
-            "attemptedRevision": k.status?.lastAttemptedRevision ?? "",
-            "sourceKind": k.spec.sourceRef.kind,
-            "sourceName": "\(k.sourceNamespace ?? "")/\(k.spec.sourceRef.name)",
-            "sourceURL": e.sourceURL ?? "",
-            "sourceRef": e.sourceRef ?? "",
-            "path": k.spec.path ?? "",
-            "historyLength": k.status?.history?.count ?? 0,
-            "commitStatusIds": e.reporters.compactMap(\.contextID.id),
-            "providers": e.reporters.map { r -> [String: Any] in
-                ["provider": r.provider, "type": r.providerType, "alert": r.alert, "address": r.address ?? "",
-                 "commitStatusId": r.contextID.description, "eventSeverity": r.eventSeverity]
-            },
-        ]
-        if let origin = k.status?.lastAppliedOriginRevision { object["appliedOriginRevision"] = origin }
-        return object
+        namespace = k.metadata.namespace ?? ""
+        name = k.metadata.name
+        self.ready = ready?.status ?? "Unknown"
+        reason = ready?.reason ?? ""
+        message = ready?.message ?? ""
+        suspended = k.isSuspended
+        appliedRevision = k.status?.lastAppliedRevision ?? ""
+        appliedOriginRevision = k.status?.lastAppliedOriginRevision
+        attemptedRevision = k.status?.lastAttemptedRevision ?? ""
+        sourceKind = k.spec.sourceRef.kind
+        sourceName = "\(k.sourceNamespace ?? "")/\(k.spec.sourceRef.name)"
+        sourceURL = e.sourceURL ?? ""
+        sourceRef = e.sourceRef ?? ""
+        path = k.spec.path ?? ""
+        historyLength = k.status?.history?.count ?? 0
+        commitStatusIds = e.reporters.compactMap(\.contextID.id)
+        providers = e.reporters.map { r in
+            Route(provider: r.provider, type: r.providerType, alert: r.alert, address: r.address ?? "",
+                  commitStatusId: r.contextID.description, eventSeverity: r.eventSeverity)
+        }
     }
+}
 
-    static func json(_ inventory: FluxInventory) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: inventory.entries.map(row), options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
-
+/// Renders an inventory as a table.
+enum GetOutput {
     static func table(_ inventory: FluxInventory) -> String {
         let header = ["NAMESPACE", "NAME", "READY", "REASON", "REVISION", "SOURCE", "PATH", "HISTORY", "COMMIT STATUS"]
         var rows = [header]
@@ -97,10 +112,6 @@ enum GetOutput {
                          k.status?.lastAppliedRevision ?? "-", source, k.spec.path ?? "-",
                          String(k.status?.history?.count ?? 0), statuses])
         }
-        let widths = header.indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
-        }.joined(separator: "\n") + "\n"
+        return Rendering.columns(rows)
     }
 }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Forges
 import Foundation
+import Kube
+import Logging
 import Reconcile
 
 /// `fluxstamp sync`: make the forge's commit statuses match what Flux has deployed.
@@ -17,35 +20,50 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "With --dry-run, print the plan as JSON.")
     var json = false
 
+    func validate() throws {
+        if json && !dryRun { throw ValidationError("--json prints a plan: use it with --dry-run, or use fluxstamp plan --json") }
+    }
+
     func run() async throws {
         try await SyncCommand.execute(options: options, dryRun: dryRun, json: json)
     }
 
-    static func execute(options: SyncOptions, dryRun: Bool, json: Bool) async throws {
+    /// Runs the pipeline with the merged settings and renders what it returns.
+    static func execute(options: SyncOptions, dryRun: Bool, json: Bool) async throws(CommandError) {
         let settings: SyncSettings
-        do { settings = try SyncSettings(options) } catch let error as SettingsError {
-            RunLog(json: options.logFormat == "json").problem(error.description)
-            throw ExitCode(2)
+        do { settings = try SyncSettings(options) } catch {
+            throw .settings("\(error)")
         }
-        let log = RunLog(json: settings.json)
-        let outcome: SyncRun.Outcome
+        settings.logFormat.bootstrap()
+        let logger = Logger(label: "fluxstamp")
+        let client: KubeClient
+        do { client = try await settings.cluster.connect() } catch {
+            throw .clusterConfiguration(error.description)
+        }
+        let api = FluxAPI(client: client)
+        let pipeline = Pipeline(
+            settings: settings.pipeline, cluster: api,
+            repositories: MirrorRepositories(localPaths: settings.pipeline.repositories, cacheDirectory: settings.pipeline.cacheDirectory,
+                                             cluster: api, logger: logger),
+            logger: logger)
+        let report: Pipeline.Report
         do {
-            outcome = try await SyncRun(settings: settings, dryRun: dryRun, log: log).run()
-        } catch let failure as RunFailure {
-            log.problem(failure.description)
-            if case .configuration = failure { throw ExitCode(2) }
-            throw ExitCode(1)
+            let bar = ProgressBar(json: settings.logFormat == .json)
+            report = try await pipeline.run(dryRun: dryRun, progress: { bar.update(done: $0, total: $1) })
+        } catch {
+            await client.shutdown()
+            throw .clusterUnreadable(error.description)
         }
-        for problem in outcome.problems { log.problem(problem) }
+        await client.shutdown()
+        for line in ProblemLine.lines(report.problems + report.failedWrites.map(\.problem)) {
+            if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
+        }
         if dryRun {
-            print(json ? PlanOutput.json(outcome) : PlanOutput.table(outcome), terminator: "")
-        } else {
-            for result in outcome.results where result.error != nil { log.problem(result.error!.description) }
+            print(json ? Rendering.json(PlanDocument(report)) : PlanTable.render(report), terminator: "")
         }
-        let summary = PlanOutput.summary(outcome, dryRun: dryRun)
-        log.info(summary.line, settings.json ? summary.fields : [:])
-        let failed = outcome.results.contains { $0.error != nil }
-        if failed || !outcome.problems.isEmpty { throw ExitCode(1) }
+        let summary = Summary(report, dryRun: dryRun)
+        logger.info("\(summary.line)", metadata: settings.logFormat == .json ? summary.metadata : [:])
+        if report.hasFailures { throw .finishedWithFailures }
     }
 }
 
@@ -57,10 +75,31 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var options: SyncOptions
 
-    @Flag(help: "Print the plan as JSON.")
+    @Flag(help: "Print the plan as JSON (schema: docs/json.md).")
     var json = false
 
     func run() async throws {
         try await SyncCommand.execute(options: options, dryRun: true, json: json)
+    }
+}
+
+extension WriteResult {
+    /// A failed write as a problem (one line per distinct error when printed).
+    var problem: Problem {
+        Problem(write.target.repository, error.map { "\($0)" } ?? "", stage: .apply)
+    }
+}
+
+extension Summary {
+    /// The summary as log fields: numbers as numbers.
+    var metadata: Logger.Metadata {
+        var fields: Logger.Metadata = [
+            "kustomizations": .stringConvertible(kustomizations), "observed": .stringConvertible(observed),
+            "planned": .stringConvertible(planned), "unchanged": .stringConvertible(unchanged),
+            "skipped": .stringConvertible(skipped), "problems": .stringConvertible(problems),
+        ]
+        if let written { fields["written"] = .stringConvertible(written) }
+        if let failed { fields["failed"] = .stringConvertible(failed) }
+        return fields
     }
 }

@@ -50,21 +50,12 @@ struct SyncOptions: ParsableArguments {
 /// The settings of one run, after merging `--config` with the flags and checking them.
 struct SyncSettings {
     var cluster: ClusterOptions
-    var namespace: String?
-    var selector: String?
-    var names: Set<String>
-    var clusterName: String
-    var contextTemplate: String
-    var policy: PlanPolicy
-    var cacheDirectory: String
-    var repositories: [String: String]
-    var forges: [FluxstampConfig.Forge]
-    var writesPerMinute: Double?
-    var json: Bool
+    var pipeline: PipelineSettings
+    var logFormat: LogFormat
 
     /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
     /// file and key (the commands exit 2 on it, having written nothing).
-    init(_ options: SyncOptions, now: Date = Date()) throws {
+    init(_ options: SyncOptions, now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         let config = try options.config.map { path -> FluxstampConfig in
             do { return try FluxstampConfig.load(path: path) } catch let error as ConfigError {
                 throw SettingsError(error.description)
@@ -74,13 +65,15 @@ struct SyncSettings {
         func source(_ flag: Any?, _ key: String) -> String {
             flag != nil ? "--\(key.kebabCased)" : "config \(options.config ?? ""): \(key)"
         }
+        guard let logFormat = LogFormat(rawValue: options.logFormat) else {
+            throw SettingsError("--log-format '\(options.logFormat)': use human or json")
+        }
+        self.logFormat = logFormat
         cluster = options.cluster
-        namespace = (options.namespace ?? config.namespace).flatMap { $0.isEmpty ? nil : $0 }
-        selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
-        names = Set(options.name)
-        clusterName = options.clusterName ?? config.clusterName ?? "default"
-        contextTemplate = options.contextTemplate ?? config.contextTemplate ?? "kustomization/{name}/{cluster}"
-        let unknownPlaceholders = contextTemplate.matches(of: /\{([^}]*)\}/).map { String($0.1) }.filter { !["name", "cluster", "namespace"].contains($0) }
+        let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
+        let contextTemplate = options.contextTemplate ?? config.contextTemplate ?? "kustomization/{name}/{cluster}"
+        let unknownPlaceholders = contextTemplate.matches(of: /\{([^}]*)\}/).map { String($0.1) }
+            .filter { !["name", "cluster", "namespace"].contains($0) }
         if let bad = unknownPlaceholders.first {
             throw SettingsError("\(source(options.contextTemplate, "contextTemplate")) '\(contextTemplate)': unknown placeholder {\(bad)}; use {name}, {namespace} and {cluster}")
         }
@@ -96,9 +89,9 @@ struct SyncSettings {
             since = date
         }
         let maxWrites = options.maxWrites ?? config.maxWrites
-        if let maxWrites, maxWrites < 0 { throw SettingsError("\(source(options.maxWrites, "maxWrites")) must be 0 or more (got \(maxWrites))") }
-        policy = PlanPolicy(intermediate: intermediate, since: since, maxWrites: maxWrites)
-        cacheDirectory = options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory
+        if let maxWrites, maxWrites < 0 {
+            throw SettingsError("\(source(options.maxWrites, "maxWrites")) must be 0 or more (got \(maxWrites))")
+        }
         var repositories: [String: String] = [:]
         for entry in config.repositories ?? [] { repositories[entry.url] = entry.path }
         for mapping in options.repositories {
@@ -107,25 +100,24 @@ struct SyncSettings {
             }
             repositories[String(mapping[..<eq])] = String(mapping[mapping.index(after: eq)...])
         }
-        self.repositories = repositories
-        forges = config.forges ?? []
-        for forge in forges {
-            if let type = forge.type, ForgeKind(providerType: type) == nil {
-                throw SettingsError("config \(options.config ?? ""): forges: host \(forge.host): unknown type '\(type)'; use github, gitlab, gitea, bitbucket, bitbucketserver or azuredevops")
+        var forges: [PipelineSettings.Forge] = []
+        for forge in config.forges ?? [] {
+            var kind: ForgeKind?
+            if let type = forge.type {
+                guard let known = ForgeKind(providerType: type) else {
+                    throw SettingsError("config \(options.config ?? ""): forges: host \(forge.host): unknown type '\(type)'; use github, gitlab, gitea, bitbucket, bitbucketserver or azuredevops")
+                }
+                kind = known
             }
+            forges.append(PipelineSettings.Forge(host: forge.host, kind: kind, apiBaseURL: forge.apiBaseURL, tokenFile: forge.tokenFile,
+                                                 writesPerMinute: forge.writesPerMinute))
         }
-        writesPerMinute = options.writesPerMinute
-        guard ["human", "json"].contains(options.logFormat) else {
-            throw SettingsError("log-format '\(options.logFormat)': use human or json")
-        }
-        json = options.logFormat == "json"
-    }
-
-    /// The context for a Kustomization with no Flux Provider.
-    func context(namespace: String, name: String) -> String {
-        contextTemplate.replacingOccurrences(of: "{name}", with: name)
-            .replacingOccurrences(of: "{namespace}", with: namespace)
-            .replacingOccurrences(of: "{cluster}", with: clusterName)
+        pipeline = PipelineSettings(
+            namespace: (options.namespace ?? config.namespace).flatMap { $0.isEmpty ? nil : $0 }, selector: selector,
+            names: Set(options.name), clusterName: options.clusterName ?? config.clusterName ?? "default",
+            contextTemplate: contextTemplate, policy: PlanPolicy(intermediate: intermediate, since: since, maxWrites: maxWrites),
+            cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
+            forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
     }
 }
 

@@ -12,7 +12,7 @@ private let repo = "https://github.com/acme/fleet"
 private let forge = "github.com/acme/fleet"
 
 private func target(_ context: String) -> StatusTarget {
-    StatusTarget(repository: forge, context: context, key: context.lowercased())
+    StatusTarget(repository: forge, context: context, forge: .github)
 }
 
 private let apps = KustomizationID(namespace: "flux-system", name: "apps")
@@ -165,7 +165,7 @@ private let scenarios: [Scenario] = [
     Scenario(
         name: "an error-severity Alert: failures written, a success only where it corrects a failure",
         units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps",
-                         targets: [StatusTarget(repository: forge, context: appsContext, key: appsContext, failuresOnly: true)],
+                         targets: [StatusTarget(repository: forge, context: appsContext, forge: .github, failuresOnly: true)],
                          observations: [observed(7, at: now, origin: .status, current: true), observed(6, at: at(6)),
                                         observed(5, .failed, at: at(5))])],
         existing: [existing(7, .failed, "health check failed", created: at(7))],

@@ -22,18 +22,25 @@ public struct DesiredStatus: Sendable, Hashable {
     public var commitTime: Date?
 }
 
-/// The planner: a pure function from observations, git facts, existing statuses and policy to a
-/// plan (SPEC section 5). It runs in two steps so the caller can read exactly the statuses it
-/// needs in between: `desired` (what should exist) then `compare` (what to write).
+/// Stages 3 and 5, plan: a pure function from observations, git facts, existing statuses and
+/// policy to a plan (SPEC section 5). It runs in two steps so the pipeline reads exactly the
+/// statuses it needs in between (stage 4, `ReadForge`): `desired` (what should exist), then
+/// `compare` (what to write).
 public enum Planner {
-    /// Plans in one call, for callers that already have every existing status.
+    /// Plans in one call, for callers that already have every existing status (tests, benches).
     public static func plan(_ input: PlanInput) -> Plan {
-        let wanted = desired(units: input.units, git: input.git, policy: input.policy)
+        let wanted = desired(units: input.units, git: input.git, policy: input.policy) { unit in
+            guard let repository = unit.repository, let facts = input.git[repository] else { return nil }
+            return Selection.make(unit, repository: repository, commitTimes: facts.commitTimes, policy: input.policy)
+        }
         return compare(wanted, existing: input.existing, policy: input.policy)
     }
 
-    /// The statuses that should exist, and what cannot be planned (with reasons).
-    public static func desired(units: [PlanUnit], git: [String: GitFacts], policy: PlanPolicy) -> Desired {
+    /// The statuses that should exist, and what cannot be planned (with reasons). `selection`
+    /// gives each unit's selection, made by the resolve stage; `unreadable` names repositories
+    /// that could not be read.
+    public static func desired(units: [PlanUnit], git: [String: GitFacts], unreadable: [String: String] = [:], policy: PlanPolicy,
+                               selection: (PlanUnit) -> Selection?) -> Desired {
         var result = Desired()
         var chosen: [DesiredKey: DesiredStatus] = [:]
         func offer(_ status: DesiredStatus) {
@@ -50,16 +57,17 @@ public enum Planner {
                 skip(unit.observations.first?.revision ?? "", .unsupportedSource(why))
                 continue
             }
-            guard let repository = unit.repository, let facts = git[repository] else {
-                skip(unit.observations.first?.revision ?? "", .unsupportedSource("its source repository could not be read"))
+            guard let repository = unit.repository, let facts = git[repository], let selection = selection(unit) else {
+                let why = unit.repository.flatMap { unreadable[$0] } ?? "its source repository could not be read"
+                skip(unit.observations.first?.revision ?? "", .repositoryUnreadable(why))
                 continue
             }
             if unit.targets.isEmpty {
                 skip(unit.observations.first?.revision ?? "", .noTarget("no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
                 continue
             }
-            let (best, unresolved) = winningObservations(unit, repository: repository, facts: facts, policy: policy)
-            result.skips += unresolved
+            let best = selection.winners
+            result.skips += selection.skips
             for (sha, observation) in best {
                 for target in unit.targets {
                     offer(DesiredStatus(
@@ -69,9 +77,7 @@ public enum Planner {
                         commitTime: facts.commitTimes[sha]))
                 }
             }
-            guard policy.intermediate == .deployed else { continue }
-            let path = policy.intermediatePathAware ? RepoPath.normalise(unit.path) : nil
-            for key in intermediateRanges(applied: best, commitTimes: facts.commitTimes, path: path) {
+            for key in selection.ranges {
                 for commit in facts.intermediates[key] ?? [] where best[commit.sha] == nil {
                     if let since = policy.since, commit.time < since { continue }
                     for target in unit.targets {
@@ -85,56 +91,6 @@ public enum Planner {
         }
         result.statuses = Array(chosen.values)
         return result
-    }
-
-    /// Per commit, the observation that wins (current beats history, later beats earlier), and
-    /// the observations that name no usable commit, with reasons. The resolve step uses the same
-    /// function, so it asks git for exactly the ranges the planner will look up.
-    public static func winningObservations(_ unit: PlanUnit, repository: String, facts: GitFacts,
-                                           policy: PlanPolicy) -> (best: [String: Observation], skips: [PlannedSkip]) {
-        var best: [String: Observation] = [:]
-        var skips: [PlannedSkip] = []
-        for observation in unit.observations {
-            func skip(_ reason: SkipReason) {
-                skips.append(PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil, reason: reason))
-            }
-            let sha: String
-            switch Revision.parse(observation.revision).flatMap({ $0.commit }) {
-            case .success(let commit): sha = commit
-            case .failure(let reason):
-                skip(.noCommit(reason.description))
-                continue
-            }
-            guard facts.commitTimes[sha] != nil else {
-                skip(.commitMissing(sha: sha, repository: repository))
-                continue
-            }
-            if let since = policy.since, let time = observation.time, time < since {
-                skip(.beyondHorizon)
-                continue
-            }
-            if let current = best[sha], !observation.supersedes(current) { continue }
-            best[sha] = observation
-        }
-        return (best, skips)
-    }
-
-    /// The consecutive applied commits of one Kustomization, as ranges whose commits in between
-    /// get an intermediate status. The resolve step asks git for exactly these ranges.
-    public static func intermediateRanges(applied observations: [String: Observation], commitTimes: [String: Date],
-                                          path: String?) -> [IntermediateKey] {
-        let applied = observations.filter { $0.value.outcome == .succeeded }
-            .sorted { a, b in
-                // Oldest first: by observation time (unknown first), then by commit time.
-                switch (a.value.time, b.value.time) {
-                case let (x?, y?) where x != y: return x < y
-                case (nil, .some): return true
-                case (.some, nil): return false
-                default: return (commitTimes[a.key] ?? .distantPast, a.key) < (commitTimes[b.key] ?? .distantPast, b.key)
-                }
-            }
-            .map(\.key)
-        return zip(applied, applied.dropFirst()).map { IntermediateKey(from: $0, to: $1, path: path) }
     }
 
     /// Compares desired statuses with what the forge shows and decides what to write.
@@ -157,7 +113,7 @@ public enum Planner {
                 write(wanted.carriedBy.map { .intermediate(carriedBy: $0) } ?? .missing)
                 continue
             }
-            if wanted.carriedBy != nil || (current.state == wanted.state && current.description == wanted.description) {
+            if wanted.carriedBy != nil || wanted.target.forge.shows(status, current: current) {
                 unchanged += 1 // intermediates only fill contexts that have no status yet
                 continue
             }

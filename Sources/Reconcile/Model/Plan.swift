@@ -52,6 +52,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case commitMissing(sha: String, repository: String)
     /// The source kind has no commits (Bucket, ExternalArtifact).
     case unsupportedSource(String)
+    /// The source repository could not be opened or fetched (the problem says why).
+    case repositoryUnreadable(String)
     /// No forge repository to write to.
     case noTarget(String)
     /// A newer status in the same context says otherwise; it is left alone.
@@ -67,6 +69,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .noCommit: return "no commit"
         case .commitMissing: return "commit missing"
         case .unsupportedSource: return "unsupported source"
+        case .repositoryUnreadable: return "repository unreadable"
         case .noTarget: return "no forge"
         case .newerStatusDisagrees: return "newer status"
         case .beyondHorizon: return "beyond horizon"
@@ -78,7 +81,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .noCommit(let why): return why
         case .commitMissing(let sha, let repository): return "commit \(sha) is not in \(repository) (force-pushed away, or the wrong repository)"
-        case .unsupportedSource(let why): return why
+        case .unsupportedSource(let why), .repositoryUnreadable(let why): return why
         case .noTarget(let why): return why
         case .newerStatusDisagrees(let context, let current):
             return "a newer \(current.rawValue) status in \(context) disagrees; left alone"

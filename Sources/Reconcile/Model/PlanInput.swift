@@ -7,17 +7,20 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     public var repository: String
     /// The context id (`kustomization/apps/0c9c2e41`).
     public var context: String
-    /// What the forge keys statuses by for this context (`CommitStatusForge.statusKey`).
-    public var key: String
+    /// Which forge serves it: how it keys, words and stores a status.
+    public var forge: ForgeKind
+    /// What the forge keys statuses by for this context (`ForgeKind.statusKey(forContext:)`).
+    public private(set) var key: String
     /// The Alert routes only error events (`eventSeverity: error`), so notification-controller
     /// posts only failures here: fluxstamp writes failures, and successes only to correct a failure.
     public var failuresOnly: Bool
 
     /// Creates a target.
-    public init(repository: String, context: String, key: String, failuresOnly: Bool = false) {
+    public init(repository: String, context: String, forge: ForgeKind, failuresOnly: Bool = false) {
         self.repository = repository
         self.context = context
-        self.key = key
+        self.forge = forge
+        self.key = forge.statusKey(forContext: context)
         self.failuresOnly = failuresOnly
     }
 

@@ -1,0 +1,100 @@
+import Forges
+import Foundation
+import Kube
+import Logging
+
+/// One run of `sync` or `plan`, as a library: the stages in order, each a function from one plain
+/// value to the next (read the files in this order to follow a Kustomization from the API
+/// response to the request that writes its status):
+///
+/// 1. `Observe` (Observe.swift, Routes.swift): cluster → `Observed` (plan units, git sources, forge endpoints)
+/// 2. `Resolve` (Resolve.swift, Selection.swift): `Observed` → `Resolved` (git facts, selections)
+/// 3. `Planner.desired` (Planner.swift): → `Planner.Desired` (the statuses that should exist)
+/// 4. `ReadForge` (ReadForge.swift): → `Existing` (what the forge shows for exactly those)
+/// 5. `Planner.compare` (Planner.swift): → `Plan` (writes, skips, unchanged)
+/// 6. `Apply` (Apply.swift): → `[WriteResult]`
+///
+/// I/O sits behind `ClusterReader`, `RepositoryProvider` and `ForgeFactory` (Ports.swift), so the
+/// whole pipeline runs in-process in tests.
+public struct Pipeline: Sendable {
+    /// What to do.
+    public var settings: PipelineSettings
+    /// The cluster.
+    public var cluster: any ClusterReader
+    /// The git repositories.
+    public var repositories: any RepositoryProvider
+    /// The forge clients.
+    public var forges: any ForgeFactory
+    /// Transport options for every forge client (pacing registry, retries, clock).
+    public var forgeOptions: ForgeOptions
+    /// The run's logger.
+    public var logger: Logger
+
+    /// Creates a pipeline.
+    public init(settings: PipelineSettings, cluster: any ClusterReader, repositories: any RepositoryProvider,
+                forges: any ForgeFactory = LiveForges(), forgeOptions: ForgeOptions = ForgeOptions(), logger: Logger) {
+        self.settings = settings
+        self.cluster = cluster
+        self.repositories = repositories
+        self.forges = forges
+        self.forgeOptions = forgeOptions
+        self.logger = logger
+    }
+
+    /// What a run found and did.
+    public struct Report: Sendable {
+        /// The plan (writes, skips, unchanged, observed).
+        public var plan: Plan
+        /// What happened to each write (empty on a dry run).
+        public var results: [WriteResult] = []
+        /// Everything unusable or worth saying, in stage order.
+        public var problems: [Problem] = []
+        /// Suspended Kustomizations (observed anyway).
+        public var suspended: Set<KustomizationID> = []
+        /// Kustomizations selected.
+        public var kustomizations = 0
+        /// First-parent walks performed to find intermediate commits.
+        public var walks = 0
+
+        /// Writes that failed.
+        public var failedWrites: [WriteResult] { results.filter { $0.error != nil } }
+        /// Whether the run should exit 1: an unusable input or a failed write.
+        public var hasFailures: Bool { !failedWrites.isEmpty || problems.contains { $0.severity == .failure } }
+    }
+
+    /// Why a run stopped before planning.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The Kustomizations could not be listed (the error says why and what to do).
+        case cluster(any Error & Sendable)
+
+        public var description: String {
+            switch self {
+            case .cluster(let error): return "\(error)"
+            }
+        }
+    }
+
+    /// Runs every stage; with `dryRun`, stops after planning.
+    public func run(dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws(Failure) -> Report {
+        let observed: Observed
+        do {
+            observed = try await Observe.run(cluster, settings: settings, forgeOptions: forgeOptions, now: now, logger: logger)
+        } catch {
+            throw .cluster(error)
+        }
+        let resolved = await Resolve.run(observed, repositories: repositories, policy: settings.policy,
+                                         concurrency: settings.fetchConcurrency, logger: logger)
+        var desired = Planner.desired(units: observed.units, git: resolved.git, unreadable: resolved.unreadable,
+                                      policy: settings.policy) { resolved.selections[$0.kustomization] }
+        let (clients, clientProblems) = ReadForge.clients(for: observed.forges, factory: forges)
+        let existing = await ReadForge.run(desired, clients: clients, logger: logger)
+        // Nothing is written on a guess: without the current statuses, a repository is left alone.
+        desired.statuses.removeAll { existing.unread.contains($0.target.repository) }
+        let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
+        var report = Report(plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
+                            suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks)
+        guard !dryRun, !plan.writes.isEmpty else { return report }
+        report.results = await Apply.run(plan, clients: clients, concurrency: settings.writeConcurrency, logger: logger, progress: progress)
+        return report
+    }
+}
