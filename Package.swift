@@ -102,7 +102,10 @@ let package = Package(
         ),
         .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting"]),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
-        .testTarget(name: "ReconcileTests", dependencies: ["Reconcile", "FluxstampTesting"]),
+        .testTarget(
+            name: "ReconcileTests",
+            dependencies: ["Reconcile", "FluxstampTesting", "Kube", "Forges", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "FluxstampTesting"]),
         .testTarget(name: "ForgesTests", dependencies: ["Forges", "FluxstampTesting"]),
         .testTarget(
