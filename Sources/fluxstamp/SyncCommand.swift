@@ -58,6 +58,12 @@ struct SyncCommand: AsyncParsableCommand {
         for line in ProblemLine.lines(report.problems + report.failedWrites.map(\.problem)) {
             if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
         }
+        if report.kustomizations == 0 {
+            let scope = [settings.pipeline.namespace.map { "namespace \($0)" } ?? "all namespaces",
+                         settings.pipeline.selector.map { "selector \($0)" },
+                         settings.pipeline.names.isEmpty ? nil : "names \(settings.pipeline.names.sorted().joined(separator: ", "))"]
+            logger.notice("no Kustomization matched (\(scope.compactMap { $0 }.joined(separator: ", "))): nothing was observed")
+        }
         if dryRun {
             print(json ? Rendering.json(PlanDocument(report)) : PlanTable.render(report), terminator: "")
         }

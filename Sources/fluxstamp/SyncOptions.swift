@@ -28,7 +28,8 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Ignore observations and commits older than this: a duration (72h, 7d) or a date (2026-11-01).")
     var since: String?
 
-    @Option(help: "Write at most this many statuses per run, newest commits first.")
+    // Unconditional parsing, so `--max-writes -3` reaches the range check instead of reading as a flag.
+    @Option(parsing: .unconditional, help: "Write at most this many statuses per run, newest commits first.")
     var maxWrites: Int?
 
     @Option(help: "Commits between applied revisions: none (what notification-controller does) or deployed.")
