@@ -9,10 +9,8 @@ public enum Horizon {
         if let unit = text.last, let scale = units[unit], let value = Double(text.dropLast()), value >= 0 {
             return now.addingTimeInterval(-value * scale)
         }
-        let full = ISO8601DateFormatter()
-        if let date = full.date(from: text) { return date }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
-        return day.date(from: text)
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day())
     }
 }
