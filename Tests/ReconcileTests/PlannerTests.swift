@@ -159,6 +159,17 @@ private let scenarios: [Scenario] = [
         writes: [(5, appsContext, .succeeded, "missing")],
         skips: ["beyond horizon"]),
     Scenario(
+        name: "--since: an old snapshot of a commit that is still applied is planned, not also listed as too old",
+        units: [unit([observed(5, at: now, origin: .status, current: true), observed(5, at: at(2)), observed(2, at: at(2))])],
+        policy: PlanPolicy(since: at(3)),
+        writes: [(5, appsContext, .succeeded, "missing")],
+        skips: ["beyond horizon"]),
+    Scenario(
+        name: "no target: the reason the observe stage found is the skip's reason",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: ".", targets: [], observations: [observed(1, at: now, current: true)],
+                         noTarget: "Provider flux-system/github: its Secret flux-system/github-token could not be read: forbidden")],
+        writes: [], skips: ["no forge"]),
+    Scenario(
         name: "current Ready beats a later history snapshot for the same revision",
         units: [unit([observed(5, at: at(5), origin: .status, current: true), observed(5, .failed, at: at(9))])],
         writes: [(5, appsContext, .succeeded, "missing")]),

@@ -47,11 +47,15 @@ public struct PlanUnit: Sendable {
     public var observations: [Observation]
     /// Whether it is suspended (still observed; flagged in output).
     public var suspended: Bool
+    /// Why it has no target, when the observe stage knows (a Provider whose Secret cannot be read,
+    /// an unknown forge host, no credential).
+    public var noTarget: String?
 
     /// Creates a unit.
     public init(kustomization: KustomizationID, repository: String?, unsupported: String? = nil, path: String,
-                targets: [StatusTarget], observations: [Observation], suspended: Bool = false) {
+                targets: [StatusTarget], observations: [Observation], suspended: Bool = false, noTarget: String? = nil) {
         self.kustomization = kustomization
+        self.noTarget = noTarget
         self.repository = repository
         self.unsupported = unsupported
         self.path = path

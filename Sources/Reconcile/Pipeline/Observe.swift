@@ -42,7 +42,7 @@ public enum Observe {
             if let oci = entry.ociRepository, let artifact = oci.status?.artifact?.revision, let origin = oci.originRevision {
                 ociOrigin = (artifact, origin)
             }
-            let targets = await routes.targets(for: entry, inventory: inventory, sourceURL: source.url)
+            let (targets, whyNone) = await routes.route(entry, inventory: inventory, sourceURL: source.url)
             let repository = source.url.map(RepositoryAddress.key)
             if let repository, let url = source.url, observed.sources[repository]?.secretName == nil {
                 let secret = entry.gitRepository.flatMap { g in g.spec.secretRef.map { (g.metadata.namespace ?? "", $0.name) } }
@@ -50,7 +50,8 @@ public enum Observe {
             }
             observed.units.append(PlanUnit(
                 kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
-                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, now: now), suspended: k.isSuspended))
+                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, now: now), suspended: k.isSuspended,
+                noTarget: whyNone))
         }
         observed.problems += routes.problems
         observed.forges = routes.endpoints

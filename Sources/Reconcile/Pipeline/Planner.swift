@@ -63,7 +63,7 @@ public enum Planner {
                 continue
             }
             if unit.targets.isEmpty {
-                skip(unit.observations.first?.revision ?? "", .noTarget("no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
+                skip(unit.observations.first?.revision ?? "", .noTarget(unit.noTarget ?? "no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
                 continue
             }
             let best = selection.winners

@@ -14,6 +14,8 @@ struct Routes {
     private(set) var endpoints: [String: ForgeEndpoint] = [:]
     private(set) var problems: [Problem] = []
     private var secrets: [String: Kube.Secret?] = [:]
+    private var secretFailures: [String: String] = [:]
+    private var noTargetReasons: [String] = []
 
     init(settings: PipelineSettings, cluster: any ClusterReader, options: ForgeOptions) {
         self.settings = settings
@@ -22,7 +24,17 @@ struct Routes {
     }
 
     /// The status targets of one Kustomization. Problems are recorded, not thrown.
-    mutating func targets(for entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> [StatusTarget] {
+    /// The status targets of one Kustomization, and when there are none, why (the first problem
+    /// met on its way to a forge). Problems are recorded, not thrown.
+    mutating func route(_ entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> (targets: [StatusTarget], whyNone: String?) {
+        let before = problems.count
+        noTargetReasons = []
+        let targets = await targets(for: entry, inventory: inventory, sourceURL: sourceURL)
+        guard targets.isEmpty else { return (targets, nil) }
+        return ([], noTargetReasons.first ?? problems.dropFirst(before).first?.message)
+    }
+
+    private mutating func targets(for entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> [StatusTarget] {
         let k = entry.kustomization
         let subject = "Kustomization \(k.metadata.qualifiedName)"
         var result: [StatusTarget] = []
@@ -42,7 +54,10 @@ struct Routes {
             // A Provider's statuses are written with the Provider's own Secret, as NC does; never
             // with a token from configuration, which may belong to someone else.
             guard let credential = await providerCredential(provider) else {
-                if provider?.spec.secretRef == nil {
+                if let provider, let ref = provider.spec.secretRef, let failure = secretFailures["\(provider.metadata.namespace ?? "")/\(ref.name)"] {
+                    // Said once per Secret in `problems`; each Kustomization names it as its reason.
+                    noTargetReasons.append("Provider \(reporter.provider): \(failure)")
+                } else if provider?.spec.secretRef == nil {
                     problems.append(Problem(subject, "Provider \(reporter.provider) has no spec.secretRef; give it a Secret with a `token` key, as notification-controller needs",
                                             stage: .observe))
                 }
@@ -103,6 +118,7 @@ struct Routes {
                 secrets[key] = .some(try await cluster.secret(namespace: namespace, name: ref.name))
             } catch {
                 problems.append(Problem("Provider \(provider.metadata.qualifiedName)", "Secret \(key): \(error)", stage: .observe))
+                secretFailures[key] = "its Secret \(key) could not be read: \(error)"
                 secrets[key] = .some(nil)
             }
         }

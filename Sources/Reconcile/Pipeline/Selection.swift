@@ -16,6 +16,7 @@ public struct Selection: Sendable {
     /// Selects for one unit, given which commits exist (`commitTimes`) in its repository.
     public static func make(_ unit: PlanUnit, repository: String, commitTimes: [String: Date], policy: PlanPolicy) -> Selection {
         var selection = Selection()
+        var beyondHorizon: [(sha: String, skip: PlannedSkip)] = []
         for observation in unit.observations {
             func skip(_ reason: SkipReason) {
                 selection.skips.append(PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil, reason: reason))
@@ -32,12 +33,15 @@ public struct Selection: Sendable {
                 continue
             }
             if let since = policy.since, let time = observation.time, time < since {
-                skip(.beyondHorizon)
+                beyondHorizon.append((sha, PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil,
+                                                       reason: .beyondHorizon)))
                 continue
             }
             if let current = selection.winners[sha], !observation.supersedes(current) { continue }
             selection.winners[sha] = observation
         }
+        // An old observation of a commit that a newer one still names is not "skipped": the commit is planned.
+        selection.skips += beyondHorizon.filter { selection.winners[$0.sha] == nil }.map(\.skip)
         if policy.intermediate == .deployed {
             let path = policy.intermediatePathAware ? RepoPath.normalise(unit.path) : nil
             selection.ranges = ranges(applied: selection.winners, commitTimes: commitTimes, path: path)
