@@ -4,6 +4,7 @@ import Foundation
 import Kube
 import Logging
 import Reconcile
+import Synchronization
 
 /// `fluxstamp sync`: make the forge's commit statuses match what Flux has deployed.
 struct SyncCommand: AsyncParsableCommand {
@@ -49,7 +50,12 @@ struct SyncCommand: AsyncParsableCommand {
         let report: Pipeline.Report
         do {
             let bar = ProgressBar(json: settings.logFormat == .json)
-            report = try await pipeline.run(dryRun: dryRun, progress: { bar.update(done: $0, total: $1) })
+            let interrupt = Interruption(logger: logger)
+            report = try await pipeline.run(dryRun: dryRun, progress: {
+                bar.update(done: $0, total: $1)
+                interrupt.record(done: $0, total: $1)
+            })
+            interrupt.disarm()
         } catch {
             await client.shutdown()
             throw .clusterUnreadable(error.description)
@@ -107,5 +113,42 @@ extension Summary {
         if let written { fields["written"] = .stringConvertible(written) }
         if let failed { fields["failed"] = .stringConvertible(failed) }
         return fields
+    }
+}
+
+/// Kubernetes stops a Job's pod with SIGTERM at `activeDeadlineSeconds` (and on eviction): the run
+/// still ends with a summary line saying how far it got, then exits 143 as a terminated process
+/// would. Writes already sent stay; the next run reads the forge and continues.
+final class Interruption: Sendable {
+    private let state = Mutex((done: 0, total: 0, armed: true))
+    // Set up once in init and only resumed there; Dispatch serialises its handler.
+    private nonisolated(unsafe) let source: DispatchSourceSignal
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+        signal(SIGTERM, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        source.setEventHandler { [weak self] in self?.terminate() }
+        source.resume()
+    }
+
+    private func terminate() {
+        let (done, total, armed) = state.withLock { ($0.done, $0.total, $0.armed) }
+        guard armed else { return }
+        let progress = total == 0 ? "before any write" : "\(done) of \(total) planned writes done"
+        logger.error("interrupted by SIGTERM: \(progress); the next run reads the forge and writes the rest",
+                     metadata: ["written": .stringConvertible(done), "planned": .stringConvertible(total)])
+        exit(143)
+    }
+
+    func record(done: Int, total: Int) {
+        state.withLock { $0.done = done; $0.total = total }
+    }
+
+    /// The run finished: a late SIGTERM no longer interrupts anything worth reporting.
+    func disarm() {
+        state.withLock { $0.armed = false }
+        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -91,7 +91,7 @@ import Testing
         }
     }
 
-    @Test("a sync killed in the middle of a large backfill, then rerun, leaves every status exactly once")
+    @Test("a sync stopped by SIGTERM mid-backfill says how far it got and exits 143; the rerun leaves every status exactly once")
     func killAndRerun() async throws {
         let world = try await SyncWorld(appsCommits: 120, latency: 0.02) { c in
             SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[120],
@@ -104,7 +104,9 @@ import Testing
         process.arguments = ["sync", "--intermediate", "deployed", "--kubeconfig", world.kubeconfig.path, "--config", world.config.path]
         process.environment = ["HOME": "/nonexistent"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let stderrFile = world.directory.appendingPathComponent("sigterm.stderr")
+        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
         // Watch from a Dispatch thread (the cooperative pool also runs the emulators) until the
         // backfill is under way, then kill it; the wait is generous because CI machines are shared.
@@ -122,6 +124,10 @@ import Testing
         }
         let interrupted = world.writes
         #expect(interrupted >= 30 && interrupted < 120, "killed after \(interrupted) writes")
+        // Kubernetes sends SIGTERM at activeDeadlineSeconds: the run ends with a line saying how far it got.
+        let stderr = try String(contentsOf: stderrFile, encoding: .utf8)
+        #expect(process.terminationStatus == 143, "\(stderr)")
+        #expect(stderr.contains("interrupted by SIGTERM: ") && stderr.contains(" of 120 planned writes done"), "\(stderr)")
 
         let rerun = try await world.fluxstamp(["sync", "--intermediate", "deployed"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
