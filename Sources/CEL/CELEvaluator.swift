@@ -60,11 +60,13 @@ struct CELEvaluator {
             return .known(value)
         case let .identifier(name):
             guard let bound = locals[name] ?? bindings[name] else {
+                if CELChecker.typeDenotations.contains(name) { return .error(.unsupported("type value '\(name)'")) }
                 return .error(CELError(.undeclaredReference, "undeclared reference to '\(name)'"))
             }
             if let mask = bound.mask, mask.isUnknown { return .unknown([mask.path]) }
             return .value(bound.value, bound.mask)
         case let .select(operand, field):
+            if let qualified = resolveQualified(expression) { return qualified }
             return select(evaluate(operand), key: .string(field), isField: true)
         case let .index(operand, key):
             let container = evaluate(operand)
@@ -96,6 +98,26 @@ struct CELEvaluator {
         case let .comprehension(kind, range, variable, predicate, transform):
             return comprehension(kind, range: evaluate(range), variable: variable, predicate: predicate, transform: transform)
         }
+    }
+
+    /// `a.b.c` may name a variable called `a.b.c` or `a.b` (CEL resolves the longest bound prefix) unless `a` is local.
+    private func resolveQualified(_ expression: CELExpression) -> CELOutcome? {
+        var fields: [String] = []
+        var cursor = expression
+        while case let .select(operand, field) = cursor {
+            fields.insert(field, at: 0)
+            cursor = operand
+        }
+        guard case let .identifier(root) = cursor, locals[root] == nil else { return nil }
+        for length in stride(from: fields.count, through: 1, by: -1) {
+            let name = ([root] + fields.prefix(length)).joined(separator: ".")
+            guard let bound = bindings[name] else { continue }
+            if let mask = bound.mask, mask.isUnknown { return .unknown([mask.path]) }
+            var outcome = CELOutcome.value(bound.value, bound.mask)
+            for field in fields.dropFirst(length) { outcome = select(outcome, key: .string(field), isField: true) }
+            return outcome
+        }
+        return nil
     }
 
     /// Applies a strict operation: any unknown argument makes the result unknown (all unknowns merged),

@@ -26,19 +26,30 @@ enum CELStrings {
         return position == scalars.count ? "" : string([scalars[Int(position)]])
     }
 
+    /// cel-spec's conformance tests and cel-go (v0.27, what notification-controller runs) disagree on offsets
+    /// past the end of the string (an error versus -1 or the offset itself), so those are refused, not answered.
+    private static func disputedOffset(_ function: String, _ offset: Int64, _ count: Int) -> CELError {
+        .unsupported("\(function)() with offset \(offset) outside the string (length \(count)): cel-spec and cel-go disagree")
+    }
+
     static func indexOf(_ scalars: Scalars, _ needle: Scalars, from offset: Int64?) throws(CELError) -> Int64 {
         let offset = offset ?? 0
+        if needle.isEmpty, offset < 0 || offset > scalars.count { throw disputedOffset("indexOf", offset, scalars.count) }
         guard offset >= 0 else { throw outOfRange(offset) }
-        if needle.isEmpty { return min(offset, Int64(scalars.count)) }
-        guard offset < scalars.count else { return -1 }
+        if needle.isEmpty { return offset }
+        guard offset < scalars.count else { throw disputedOffset("indexOf", offset, scalars.count) }
         return index(of: needle, in: scalars, from: Int(offset)).map(Int64.init) ?? -1
     }
 
     static func lastIndexOf(_ scalars: Scalars, _ needle: Scalars, from offset: Int64?) throws(CELError) -> Int64 {
+        if needle.isEmpty {
+            if let offset, offset < 0 || offset > scalars.count { throw disputedOffset("lastIndexOf", offset, scalars.count) }
+            return offset ?? Int64(scalars.count)
+        }
         if let offset, offset < 0 { throw outOfRange(offset) }
-        if needle.isEmpty { return min(offset ?? Int64(scalars.count), Int64(scalars.count)) }
+        if let offset, offset >= scalars.count { throw disputedOffset("lastIndexOf", offset, scalars.count) }
         let last = offset ?? Int64(scalars.count - 1)
-        guard last < scalars.count, needle.count <= scalars.count else { return -1 }
+        guard needle.count <= scalars.count else { return -1 }
         var i = min(Int(last), scalars.count - needle.count)
         while i >= 0 {
             if scalars[i..<(i + needle.count)].elementsEqual(needle) { return Int64(i) }
@@ -102,7 +113,10 @@ enum CELStrings {
     }
 
     static func substring(_ scalars: Scalars, from start: Int64, to end: Int64?) throws(CELError) -> String {
-        let end = end ?? Int64(scalars.count)
+        guard let end else {
+            guard start >= 0, start <= scalars.count else { throw outOfRange(start) }
+            return string(scalars[Int(start)...])
+        }
         guard start <= end else { throw CELError(.indexOutOfRange, "invalid substring range. start: \(start), end: \(end)") }
         guard start >= 0, start <= scalars.count else { throw outOfRange(start) }
         guard end >= 0, end <= scalars.count else { throw outOfRange(end) }

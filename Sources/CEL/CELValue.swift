@@ -189,25 +189,22 @@ extension CELValue {
 
     private static func compare(_ a: UInt64, _ b: UInt64) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
 
-    /// Exact comparison of an integer with a double (no rounding of the integer to a double).
+    /// Compares an integer with a double as cel-go does: outside the integer's range the double decides,
+    /// inside it the integer is converted to a double (so 2^63-1 equals 2^63.0, as in cel-go and cel-spec).
     private static func compareIntDouble(_ a: Int64, _ b: Double) -> Int? {
         if b.isNaN { return nil }
-        if b >= 9_223_372_036_854_775_808.0 { return -1 }
         if b < -9_223_372_036_854_775_808.0 { return 1 }
-        let whole = Int64(b.rounded(.down))
-        if a < whole { return -1 }
-        if a > whole { return 1 }
-        return b > b.rounded(.down) ? -1 : 0
+        if b > 9_223_372_036_854_775_808.0 { return -1 }
+        let x = Double(a)
+        return x < b ? -1 : (x == b ? 0 : 1)
     }
 
     private static func compareUIntDouble(_ a: UInt64, _ b: Double) -> Int? {
         if b.isNaN { return nil }
         if b < 0 { return 1 }
-        if b >= 18_446_744_073_709_551_616.0 { return -1 }
-        let whole = UInt64(b.rounded(.down))
-        if a < whole { return -1 }
-        if a > whole { return 1 }
-        return b > b.rounded(.down) ? -1 : 0
+        if b > 18_446_744_073_709_551_616.0 { return -1 }
+        let x = Double(a)
+        return x < b ? -1 : (x == b ? 0 : 1)
     }
 
     /// Looks a key up in a map the way CEL does: numeric keys match across `int`, `uint` and an integral `double`.
