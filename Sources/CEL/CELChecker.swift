@@ -69,7 +69,8 @@ struct CELChecker {
     init(variables: Set<String>) { self.variables = variables }
 
     private static func mismatch(_ function: String, _ types: [CELType]) -> CELError {
-        CELError(.noSuchOverload, "found no matching overload for '\(function)' applied to (\(types.map(\.description).joined(separator: ", ")))")
+        let list = types.map(\.description).joined(separator: ", ")
+        return CELError(.noSuchOverload, "found no matching overload for '\(function)' applied to (\(list))")
     }
 
     /// Whether two types can meet (dyn meets anything; containers meet element-wise).
@@ -115,7 +116,9 @@ struct CELChecker {
             switch container {
             case .dyn: return .dyn
             case let .list(element):
-                guard Self.compatible(keyType, .int) || Self.compatible(keyType, .uint) else { throw Self.mismatch("_[_]", [container, keyType]) }
+                guard Self.compatible(keyType, .int) || Self.compatible(keyType, .uint) else {
+                    throw Self.mismatch("_[_]", [container, keyType])
+                }
                 return element
             case let .map(mapKey, value):
                 guard Self.compatible(keyType, mapKey) || (Self.isNumeric(keyType) && Self.isNumeric(mapKey)) else {

@@ -12,14 +12,18 @@ enum CELFormat {
         case let .bytes(b): return "b'\(b.map { String($0, radix: 16) }.joined(separator: " "))'"
         case let .list(l): return "[\(l.map(quoted).joined(separator: ", "))]"
         case let .map(m):
-            return "{\(m.sorted { sortKey($0.key.value) < sortKey($1.key.value) }.map { "\(quoted($0.key.value)): \(quoted($0.value))" }.joined(separator: ", "))}"
+            let entries = m.sorted { sortKey($0.key.value) < sortKey($1.key.value) }
+            return "{\(entries.map { "\(quoted($0.key.value)): \(quoted($0.value))" }.joined(separator: ", "))}"
         }
     }
 
     /// A deterministic ordering key (type first, then value) for iterating map keys.
     static func sortKey(_ value: CELValue) -> String {
         switch value {
-        case let .int(i): return "int:" + String(i < 0 ? "0" : "1") + String(repeating: "0", count: 20 - String(i.magnitude).count) + String(i.magnitude)
+        case let .int(i):
+            // Flipping the sign bit orders negative numbers before positive ones as unsigned numbers.
+            let biased = String(UInt64(bitPattern: i) ^ (1 << 63))
+            return "int:" + String(repeating: "0", count: 20 - biased.count) + biased
         case let .uint(u): return "uint:" + String(repeating: "0", count: 20 - String(u).count) + String(u)
         default: return "\(value.typeName):\(quoted(value))"
         }
@@ -83,11 +87,10 @@ enum CELFormat {
         }
         let lower = body.lowercased()
         if lower.hasPrefix("0x") {
-            guard lower.contains("p"), lower.dropFirst(2).allSatisfy({ $0.isHexDigit || $0 == "." || $0 == "p" || $0 == "+" || $0 == "-" }) else {
-                return nil
-            }
+            // Go requires the binary exponent of a hexadecimal float; Swift would accept "0x10" without it.
+            guard lower.contains("p"), lower.dropFirst(2).allSatisfy({ $0.isHexDigit || ".p+-".contains($0) }) else { return nil }
         } else {
-            guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "." || $0 == "e" || $0 == "E" || $0 == "+" || $0 == "-") }),
+            guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || ".eE+-".contains($0)) }),
                 body.contains(where: \.isNumber)
             else { return nil }
         }

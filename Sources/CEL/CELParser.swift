@@ -30,8 +30,17 @@ struct CELParser {
     private var index = 0
     private var depth = 0
 
-    /// Deep nesting is refused rather than allowed to exhaust the stack; CEL requires at least 12 levels.
-    private static let maximumDepth = 250
+    /// Deep nesting is refused rather than allowed to exhaust the stack when evaluating (the evaluator recurses
+    /// once per level); CEL requires implementations to accept at least 12 levels and 32 chained operators.
+    static let maximumDepth = 200
+
+    /// Counts one more level of the tree being built (nested or chained) and refuses too deep a tree.
+    private mutating func deepen() throws(CELError) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw CELError(.syntax, "expression nested or chained deeper than \(Self.maximumDepth) levels")
+        }
+    }
 
     init(_ source: String) throws(CELError) {
         var lexer = CELLexer(source)
@@ -73,9 +82,9 @@ struct CELParser {
     }
 
     private mutating func expr() throws(CELError) -> CELExpression {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else { throw CELError(.syntax, "expression nested deeper than \(Self.maximumDepth) levels") }
+        let saved = depth
+        defer { depth = saved }
+        try deepen()
         let condition = try conditionalOr()
         guard accept("?") else { return condition }
         let then = try conditionalOr()
@@ -85,18 +94,30 @@ struct CELParser {
     }
 
     private mutating func conditionalOr() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var left = try conditionalAnd()
-        while accept("||") { left = .or(left, try conditionalAnd()) }
+        while accept("||") {
+            try deepen()
+            left = .or(left, try conditionalAnd())
+        }
         return left
     }
 
     private mutating func conditionalAnd() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var left = try relation()
-        while accept("&&") { left = .and(left, try relation()) }
+        while accept("&&") {
+            try deepen()
+            left = .and(left, try relation())
+        }
         return left
     }
 
     private mutating func relation() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var left = try addition()
         while true {
             let op: String
@@ -108,39 +129,54 @@ struct CELParser {
                 return left
             }
             index += 1
+            try deepen()
             left = .call("_\(op)_", target: nil, arguments: [left, try addition()])
         }
     }
 
     private mutating func addition() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var left = try multiplication()
         while case let .symbol(s) = current, s == "+" || s == "-" {
             index += 1
+            try deepen()
             left = .call("_\(s)_", target: nil, arguments: [left, try multiplication()])
         }
         return left
     }
 
     private mutating func multiplication() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var left = try unary()
         while case let .symbol(s) = current, s == "*" || s == "/" || s == "%" {
             index += 1
+            try deepen()
             left = .call("_\(s)_", target: nil, arguments: [left, try unary()])
         }
         return left
     }
 
     private mutating func unary() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         if accept("!") {
             var count = 1
-            while accept("!") { count += 1 }
+            while accept("!") {
+                count += 1
+                try deepen()
+            }
             var operand = try member()
             for _ in 0..<count { operand = .call("!_", target: nil, arguments: [operand]) }
             return operand
         }
         if accept("-") {
             var count = 1
-            while accept("-") { count += 1 }
+            while accept("-") {
+                count += 1
+                try deepen()
+            }
             // A minus directly before a number literal belongs to the literal, so -9223372036854775808 is an int.
             var operand: CELExpression
             if case let .int(magnitude) = current, !followedByMemberSuffix() {
@@ -168,8 +204,11 @@ struct CELParser {
     }
 
     private mutating func member() throws(CELError) -> CELExpression {
+        let saved = depth
+        defer { depth = saved }
         var operand = try primary()
         while true {
+            if current == .symbol(".") || current == .symbol("[") { try deepen() }
             if accept(".") {
                 if accept("?") { throw CELError.unsupported("optional field selection '.?'") }
                 let name: String

@@ -10,7 +10,9 @@ import Testing
     }
 
     @Test(arguments: [
-        Case(json: #"{"a": 1, "b": 1.5, "c": -2, "d": 1e3}"#, expected: ["a": .int(1), "b": .double(1.5), "c": .int(-2), "d": .double(1000)]),
+        Case(
+            json: #"{"a": 1, "b": 1.5, "c": -2, "d": 1e3}"#,
+            expected: ["a": .int(1), "b": .double(1.5), "c": .int(-2), "d": .double(1000)]),
         Case(json: "18446744073709551615", expected: .uint(18_446_744_073_709_551_615)),
         Case(json: "1e400", expected: .double(.infinity)),
         Case(json: #"[true, false, null, "x"]"#, expected: [true, false, nil, "x"]),
@@ -33,7 +35,8 @@ import Testing
              "severity": "error", "metadata": {"revision": "main@sha1:abc", "clusterName": "staging"}, "reason": "HealthCheckFailed"}
             """#
         let event = try CELValue(json: Data(json.utf8))
-        let program = try CELProgram(parsing: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.clusterName)")
+        let program = try CELProgram(
+            parsing: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.clusterName)")
         #expect(program.evaluate(["event": event]) == .value("Kustomization/apps/staging"))
     }
 }

@@ -59,7 +59,8 @@ enum NCFixtures {
             expected: .value("kustomization/gitops-system/production/0c9c2e41-d2f9-4f9b-9c41-bebc1984d67a/test-alert")),
         // NC's default context, rebuilt in CEL.
         Case(
-            expression: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]).lowerAscii()",
+            expression: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' "
+                + "+ provider.metadata.uid.split('-')[0]).lowerAscii()",
             expected: .value("kustomization/gitops-system/0c9c2e41")),
         Case(
             expression: "event.metadata['kustomize.toolkit.fluxcd.io/revision'].split('@')[0] + '/' + event.involvedObject.name",
@@ -67,8 +68,10 @@ enum NCFixtures {
         Case(
             expression: "has(event.metadata.summary) ? 'fluxcd:' + event.metadata.summary : 'fluxcd'",
             expected: .value("fluxcd")),
-        Case(expression: "'clusterName' in event.metadata ? event.metadata.clusterName.upperAscii() : 'none'", expected: .value("PROD-EU-1")),
-        Case(expression: "alert.spec.summary.replace(' ', '-').lowerAscii() + '/' + provider.spec.type", expected: .value("cluster-addons/github")),
+        Case(expression: "'clusterName' in event.metadata ? event.metadata.clusterName.upperAscii() : 'none'",
+            expected: .value("PROD-EU-1")),
+        Case(expression: "alert.spec.summary.replace(' ', '-').lowerAscii() + '/' + provider.spec.type",
+            expected: .value("cluster-addons/github")),
         Case(expression: "event.involvedObject.name.substring(0, event.involvedObject.name.indexOf('-'))", expected: .value("gitops")),
         Case(expression: "event.involvedObject.namespace.startsWith('flux') && event.involvedObject.name.matches('^gitops-[a-z]+$')",
             expected: .value(true)),
@@ -76,7 +79,8 @@ enum NCFixtures {
         Case(expression: "size(event.metadata) == 4 ? string(size(event.involvedObject.name)) : ''", expected: .value("13")),
         Case(expression: "'  ' + event.severity + '  '", expected: .value("  info  ")),
         Case(expression: "('  ' + event.severity + '  ').trim()", expected: .value("info")),
-        Case(expression: "event.involvedObject.kind.endsWith('ization') ? event.reason.contains('Succeeded') : false", expected: .value(true)),
+        Case(expression: "event.involvedObject.kind.endsWith('ization') ? event.reason.contains('Succeeded') : false",
+            expected: .value(true)),
         Case(expression: "'prod' in ['dev', 'prod'] && int('41') + 1 == 42 && uint('7') == 7u && double('2.5') == 2.5",
             expected: .value(true)),
         Case(expression: "[1, 2, 3].map(x, x * 2).filter(x, x > 2).exists(x, x == 6)", expected: .value(true)),
@@ -99,8 +103,10 @@ enum NCFixtures {
     static let errors: [ErrorCase] = [
         ErrorCase(expression: "event.involvedObject.kind + '/' + event.metadata.summary", kind: .noSuchKey, mentions: "summary"),
         ErrorCase(expression: "event.involvedObject.kind + '/' + event.metadata['summary']", kind: .noSuchKey, mentions: "summary"),
-        ErrorCase(expression: "event.involvedObject.kind + '/' + notification.metadata.name", kind: .undeclaredReference, mentions: "notification"),
-        ErrorCase(expression: "kustomization.metadata.name + '/' + provider.metadata.uid", kind: .undeclaredReference, mentions: "kustomization"),
+        ErrorCase(expression: "event.involvedObject.kind + '/' + notification.metadata.name",
+            kind: .undeclaredReference, mentions: "notification"),
+        ErrorCase(expression: "kustomization.metadata.name + '/' + provider.metadata.uid",
+            kind: .undeclaredReference, mentions: "kustomization"),
         ErrorCase(expression: "provider.metadata.uid.split('-')[9]", kind: .indexOutOfRange, mentions: "9"),
         ErrorCase(expression: "event.involvedObject.name + 1", kind: .noSuchOverload, mentions: "_+_"),
         ErrorCase(expression: "string(10 / (size(event.severity) - 4))", kind: .divisionByZero, mentions: "division by zero"),
@@ -144,6 +150,24 @@ enum NCFixtures {
             _ = try CELProgram(parsing: testCase.expression)
         } throws: { error in
             (error as? CELError)?.kind == testCase.kind
+        }
+    }
+}
+
+@Suite struct CELDepthTests {
+    /// Long chains evaluate (the evaluator recurses per level); deeper trees are refused, never a crash.
+    @Test func longChainsEvaluateAndDeeperOnesAreRefused() throws {
+        let accepted = Array(repeating: "1", count: 190).joined(separator: " + ")
+        #expect(try CELProgram(parsing: accepted).evaluate([String: CELValue]()) == .value(.int(190)))
+        let nested = String(repeating: "[", count: 190) + "'x'" + String(repeating: "]", count: 190)
+        #expect(try CELProgram(parsing: "size(\(nested)) == 1").evaluate([String: CELValue]()) == .value(true))
+        for refused in [
+            Array(repeating: "1", count: 400).joined(separator: " + "),
+            String(repeating: "(", count: 400) + "1" + String(repeating: ")", count: 400),
+            "x" + String(repeating: ".a", count: 400),
+            Array(repeating: "true", count: 400).joined(separator: " && "),
+        ] {
+            #expect { _ = try CELProgram(parsing: refused) } throws: { ($0 as? CELError)?.kind == .syntax }
         }
     }
 }

@@ -30,7 +30,9 @@ import Testing
         Case(expression: "true && event.message == 'x'", expected: .unknown(["event.message"])),
         Case(expression: "alert.metadata.name", expected: .unknown(["alert"])),
         // A value containing an unknown field is itself not known.
-        Case(expression: "size(event)", expected: .unknown(["event.message", "event.metadata['kustomize.toolkit.fluxcd.io/revision']", "event.timestamp"])),
+        Case(
+            expression: "size(event)",
+            expected: .unknown(["event.message", "event.metadata['kustomize.toolkit.fluxcd.io/revision']", "event.timestamp"])),
         // Expressions that do not depend on the unknown fields evaluate normally.
         Case(expression: "false && event.message == 'x'", expected: .value(false)),
         Case(expression: "event.message == 'x' && false", expected: .value(false)),
@@ -38,7 +40,8 @@ import Testing
         Case(expression: "true ? event.involvedObject.name : event.message", expected: .value("gitops-system")),
         Case(expression: "event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]",
             expected: .value("Kustomization/gitops-system/0c9c2e41")),
-        Case(expression: "has(event.metadata.summary) ? event.metadata.summary : event.metadata.clusterName", expected: .value("prod-eu-1")),
+        Case(expression: "has(event.metadata.summary) ? event.metadata.summary : event.metadata.clusterName",
+            expected: .value("prod-eu-1")),
         // Errors that do not depend on the unknown fields are still errors.
         Case(expression: "event.metadata.summary", expected: .error(CELError(.noSuchKey, "no such key: 'summary'"))),
     ]
