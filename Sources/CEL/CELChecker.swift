@@ -237,6 +237,7 @@ struct CELChecker {
         if case let .identifier(namespace)? = target, locals[namespace] == nil, !variables.contains(namespace) {
             let qualified = "\(namespace).\(function)"
             if CELFunctions.knownUnimplemented.contains(qualified) { throw .unsupported("function '\(qualified)'") }
+            if CELFunctions.isImplementedName(qualified) { return try call(qualified, target: nil, arguments: arguments) }
             throw CELError(.undeclaredReference, "undeclared reference to '\(qualified)'")
         }
         guard CELFunctions.isImplemented(function, receiver: target != nil, arity: arguments.count) else {
@@ -329,6 +330,7 @@ struct CELChecker {
                 "contains": ([.string], .bool), "startsWith": ([.string], .bool), "endsWith": ([.string], .bool),
                 "matches": ([.string], .bool), "charAt": ([.int], .string), "lowerAscii": ([], .string),
                 "upperAscii": ([], .string), "trim": ([], .string), "reverse": ([], .string),
+                "strings.quote": ([], .string),
             ]
             let variable: [String: (arguments: [CELType], result: CELType)] = [
                 "indexOf": ([.string, .int], .int), "lastIndexOf": ([.string, .int], .int),

@@ -222,6 +222,7 @@ struct CELEvaluator {
         if case let .identifier(namespace)? = target, locals[namespace] == nil, bindings[namespace] == nil {
             let qualified = "\(namespace).\(function)"
             if CELFunctions.knownUnimplemented.contains(qualified) { return .error(.unsupported("function '\(qualified)'")) }
+            if CELFunctions.isImplementedName(qualified) { return call(qualified, target: nil, arguments: arguments) }
         }
         guard CELFunctions.isImplemented(function, receiver: target != nil, arity: arguments.count) else {
             if CELFunctions.knownUnimplemented.contains(function) {

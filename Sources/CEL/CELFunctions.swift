@@ -5,7 +5,7 @@ enum CELFunctions {
         "_==_": [2], "_!=_": [2], "_<_": [2], "_<=_": [2], "_>_": [2], "_>=_": [2], "_in_": [2],
         "_+_": [2], "_-_": [2], "_*_": [2], "_/_": [2], "_%_": [2], "-_": [1], "!_": [1],
         "size": [1], "int": [1], "uint": [1], "double": [1], "string": [1], "bytes": [1], "bool": [1], "dyn": [1],
-        "matches": [2],
+        "matches": [2], "strings.quote": [1],
     ]
 
     /// Receiver-style functions (`x.f(…)`) by name, with the argument counts implemented.
@@ -19,7 +19,7 @@ enum CELFunctions {
     /// (strings, sets, encoders, optional types) that this evaluator does not implement.
     static let knownUnimplemented: Set<String> = [
         "type", "timestamp", "duration", "getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
-        "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds", "format", "quote", "strings.quote",
+        "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds", "format", "quote",
         "sets.contains", "sets.equivalent", "sets.intersects", "base64.encode", "base64.decode", "optional.of",
         "optional.ofNonZeroValue", "optional.none", "hasValue", "value", "or", "orValue", "cel.bind", "cel.block",
         "math.greatest", "math.least", "lists.range", "sort", "sortBy", "distinct", "flatten", "slice",
@@ -55,6 +55,9 @@ enum CELFunctions {
         case "size": return try size(args[0])
         case "dyn": return args[0]
         case "matches": return try applyMember("matches", args)
+        case "strings.quote":
+            guard case let .string(s) = args[0] else { throw .noOverload(name, args) }
+            return .string(CELStrings.quote(s))
         default: return try CELConversions.convert(name, args[0])
         }
     }

@@ -123,6 +123,26 @@ enum CELStrings {
         return string(scalars[Int(start)..<Int(end)])
     }
 
+    /// `strings.quote`: a double-quoted CEL string literal with the escapes CEL defines.
+    static func quote(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\u{07}": result += "\\a"
+            case "\u{08}": result += "\\b"
+            case "\u{0C}": result += "\\f"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{0B}": result += "\\v"
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
     /// Go's `unicode.IsSpace` (what `strings.TrimSpace` trims).
     private static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
