@@ -219,6 +219,50 @@ struct CELChecker {
         }
     }
 
+    /// `format` as cel-go validates it: its list literal is exempt from homogeneity, and with a literal template
+    /// and a literal list the clause count and the argument types must agree.
+    private func checkFormat(_ target: CELExpression, _ argument: CELExpression) throws(CELError) -> CELType {
+        let templateType = try check(target)
+        var exempt = self
+        exempt.homogeneous = false
+        let argumentType = try exempt.check(argument)
+        guard Self.compatible(templateType, .string), Self.compatible(argumentType, .list(.dyn)) else {
+            throw Self.mismatch("format", [templateType, argumentType])
+        }
+        guard case let .literal(.string(template)) = target, case let .list(elements) = argument else { return .string }
+        var clauses: [Character] = []
+        var scalars = Substring(template).unicodeScalars[...]
+        while let c = scalars.popFirst() {
+            guard c == "%" else { continue }
+            if scalars.first == "%" {
+                scalars.removeFirst()
+                continue
+            }
+            if scalars.first == "." {
+                scalars.removeFirst()
+                while let d = scalars.first, ("0"..."9").contains(d) { scalars.removeFirst() }
+            }
+            guard let clause = scalars.popFirst(), CELStringFormat.clauses.contains(Character(clause)) else {
+                throw CELError(.invalidArgument, "format: could not parse formatting clause in '\(template)'")
+            }
+            clauses.append(Character(clause))
+        }
+        guard clauses.count == elements.count else {
+            throw CELError(.invalidArgument, "format: \(clauses.count) clause(s) in '\(template)' but \(elements.count) argument(s)")
+        }
+        let accepted: [Character: Set<CELType>] = [
+            "d": [.int, .uint, .double], "f": [.int, .uint, .double], "e": [.int, .uint, .double],
+            "b": [.bool, .int, .uint], "x": [.int, .uint, .string, .bytes], "X": [.int, .uint, .string, .bytes], "o": [.int, .uint],
+        ]
+        for (clause, element) in zip(clauses, elements) {
+            let type = try exempt.check(element)
+            if type != .dyn, let allowed = accepted[clause], !allowed.contains(type) {
+                throw CELError(.invalidArgument, "format: '%\(clause)' does not accept \(type)")
+            }
+        }
+        return .string
+    }
+
     static func type(of value: CELValue) -> CELType {
         switch value {
         case .null: .null
@@ -245,6 +289,7 @@ struct CELChecker {
             if CELFunctions.isImplementedName(function) { throw Self.mismatch(function, []) }
             throw CELError(.undeclaredReference, "undeclared reference to function '\(function)'")
         }
+        if function == "format", let target { return try checkFormat(target, arguments[0]) }
         var types: [CELType] = []
         if let target { types.append(try check(target)) }
         for argument in arguments { types.append(try check(argument)) }

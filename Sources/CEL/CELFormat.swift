@@ -35,28 +35,7 @@ enum CELFormat {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
-        // Swift's description also prints the shortest round-trip digits; take them apart.
-        var text = "\(value.magnitude)"
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(text[text.index(after: e)...]) ?? 0
-            text = String(text[..<e])
-        }
-        var digits = ""
-        var pointPosition = text.count
-        if let dot = text.firstIndex(of: ".") {
-            pointPosition = text.distance(from: text.startIndex, to: dot)
-            digits = text.filter { $0 != "." }
-        } else {
-            digits = text
-        }
-        // Normalise: strip leading zeros (moving the point) and trailing zeros.
-        while digits.hasPrefix("0"), digits.count > 1 {
-            digits.removeFirst()
-            pointPosition -= 1
-        }
-        while digits.hasSuffix("0"), digits.count > 1 { digits.removeLast() }
-        let decimalPoint = pointPosition + exponent  // digits are 0.d1d2… × 10^decimalPoint
+        let (digits, decimalPoint) = shortestDigits(value.magnitude)
         let sign = value < 0 ? "-" : ""
         let x = decimalPoint - 1
         if x < -4 || x >= 6 {
@@ -65,10 +44,44 @@ enum CELFormat {
             let magnitude = abs(x)
             return sign + mantissa + "e" + (x < 0 ? "-" : "+") + (magnitude < 10 ? "0" : "") + String(magnitude)
         }
-        if decimalPoint <= 0 { return sign + "0." + String(repeating: "0", count: -decimalPoint) + digits }
-        if decimalPoint >= digits.count { return sign + digits + String(repeating: "0", count: decimalPoint - digits.count) }
+        return sign + fixed(digits, decimalPoint)
+    }
+
+    /// Go's `strconv.FormatFloat(d, 'f', -1, 64)`: shortest round-trip digits, never an exponent.
+    static func goFixedShortest(_ value: Double) -> String {
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        let (digits, decimalPoint) = shortestDigits(value.magnitude)
+        return (value < 0 ? "-" : "") + fixed(digits, decimalPoint)
+    }
+
+    private static func fixed(_ digits: String, _ decimalPoint: Int) -> String {
+        if decimalPoint <= 0 { return "0." + String(repeating: "0", count: -decimalPoint) + digits }
+        if decimalPoint >= digits.count { return digits + String(repeating: "0", count: decimalPoint - digits.count) }
         let split = digits.index(digits.startIndex, offsetBy: decimalPoint)
-        return sign + digits[..<split] + "." + digits[split...]
+        return digits[..<split] + "." + digits[split...]
+    }
+
+    /// The shortest digits that round-trip a positive finite double, as 0.d1d2… × 10^decimalPoint.
+    /// Swift's `description` prints exactly those digits; this takes it apart.
+    private static func shortestDigits(_ magnitude: Double) -> (digits: String, decimalPoint: Int) {
+        var text = "\(magnitude)"
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(text[text.index(after: e)...]) ?? 0
+            text = String(text[..<e])
+        }
+        var digits = text
+        var pointPosition = text.count
+        if let dot = text.firstIndex(of: ".") {
+            pointPosition = text.distance(from: text.startIndex, to: dot)
+            digits = text.filter { $0 != "." }
+        }
+        while digits.hasPrefix("0"), digits.count > 1 {
+            digits.removeFirst()
+            pointPosition -= 1
+        }
+        while digits.hasSuffix("0"), digits.count > 1 { digits.removeLast() }
+        return (digits, pointPosition + exponent)
     }
 
     /// Go's `strconv.ParseFloat` for the forms CEL's `double(string)` meets: decimal, exponent, inf/infinity/nan

@@ -13,13 +13,14 @@ enum CELFunctions {
         "size": [0], "contains": [1], "startsWith": [1], "endsWith": [1], "matches": [1],
         "charAt": [1], "indexOf": [1, 2], "lastIndexOf": [1, 2], "lowerAscii": [0], "upperAscii": [0],
         "replace": [2, 3], "split": [1, 2], "substring": [1, 2], "trim": [0], "join": [0, 1], "reverse": [0],
+        "format": [1],
     ]
 
     /// Functions of CEL's standard library and of the extensions notification-controller enables
     /// (strings, sets, encoders, optional types) that this evaluator does not implement.
     static let knownUnimplemented: Set<String> = [
         "type", "timestamp", "duration", "getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
-        "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds", "format", "quote",
+        "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds", "quote",
         "sets.contains", "sets.equivalent", "sets.intersects", "base64.encode", "base64.decode", "optional.of",
         "optional.ofNonZeroValue", "optional.none", "hasValue", "value", "or", "orValue", "cel.bind", "cel.block",
         "math.greatest", "math.least", "lists.range", "sort", "sortBy", "distinct", "flatten", "slice",
@@ -111,6 +112,10 @@ enum CELFunctions {
                 parts.append(s)
             }
             return .string(parts.joined(separator: separator))
+        }
+        if name == "format" {
+            guard case let .string(template) = args[0], case let .list(arguments) = args[1] else { throw .noOverload(name, args) }
+            return .string(try CELStringFormat.format(template, arguments))
         }
         guard case let .string(text) = args[0] else { throw .noOverload(name, args) }
         var strings: [String] = []

@@ -84,6 +84,10 @@ enum NCFixtures {
         Case(expression: "'prod' in ['dev', 'prod'] && int('41') + 1 == 42 && uint('7') == 7u && double('2.5') == 2.5",
             expected: .value(true)),
         Case(expression: "[1, 2, 3].map(x, x * 2).filter(x, x > 2).exists(x, x == 6)", expected: .value(true)),
+        Case(
+            expression: "'%s/%s/%s'.format([event.involvedObject.kind, event.involvedObject.name, provider.metadata.uid.substring(0, 8)])",
+            expected: .value("Kustomization/gitops-system/0c9c2e41")),
+        Case(expression: "'%s %d %.2f %x'.format([true, size(event.metadata), 2.5, 255])", expected: .value("true 4 2.50 ff")),
     ]
 
     @Test(arguments: values)
@@ -112,7 +116,8 @@ enum NCFixtures {
         ErrorCase(expression: "string(10 / (size(event.severity) - 4))", kind: .divisionByZero, mentions: "division by zero"),
         ErrorCase(expression: "string(9223372036854775807 + size(event.severity))", kind: .overflow, mentions: "overflow"),
         ErrorCase(expression: "event.involvedObject.name.substring(20)", kind: .indexOutOfRange, mentions: "20"),
-        ErrorCase(expression: "event.involvedObject.name.format([])", kind: .unsupported, mentions: "format"),
+        ErrorCase(expression: "base64.encode(bytes(event.involvedObject.name))", kind: .unsupported, mentions: "base64.encode"),
+        ErrorCase(expression: "'%d'.format([event.involvedObject.name])", kind: .invalidArgument, mentions: "'%d'"),
         ErrorCase(expression: "event.involvedObject.name.matches('(?=gitops)')", kind: .unsupported, mentions: "(?="),
         ErrorCase(expression: "string(timestamp(event.timestamp))", kind: .unsupported, mentions: "timestamp"),
         ErrorCase(expression: "event.involvedObject.name.matches('[')", kind: .invalidArgument, mentions: "regular expression"),

@@ -85,7 +85,11 @@ import Testing
         Case(expression: "'a' == 1", expected: .failure(.noSuchOverload)),
         Case(expression: "[1, 'a'][0] + ''", expected: .failure(.noSuchOverload)),
         Case(expression: "(1).lowerAscii()", expected: .failure(.noSuchOverload)),
-        Case(expression: "event.message.format([])", expected: .failure(.unsupported)),
+        Case(expression: "sets.contains([1], [1])", expected: .failure(.unsupported)),
+        Case(expression: "'%s-%s'.format([event.metadata.a, provider.metadata.uid])", expected: .success(.string)),
+        Case(expression: "'%s-%s'.format([event.metadata.a, 1])", expected: .success(.string)),
+        Case(expression: "'%s-%s'.format([event.metadata.a])", expected: .failure(.invalidArgument)),
+        Case(expression: "'%d'.format(['a'])", expected: .failure(.invalidArgument)),
     ]
 
     @Test(arguments: cases)
