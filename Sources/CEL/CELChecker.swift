@@ -136,47 +136,14 @@ struct CELChecker {
             return .bool
         case let .list(elements):
             var element: CELType?
-            for item in elements {
-                let type = try check(item)
-                if let known = element {
-                    // notification-controller enables homogeneous aggregate literals: mixed element types are refused.
-                    if !Self.compatible(known, type) {
-                        guard !homogeneous else { throw CELError(.noSuchOverload, "list literal mixes \(known) and \(type)") }
-                        element = .dyn
-                    } else {
-                        element = Self.join(known, type)
-                    }
-                } else {
-                    element = type
-                }
-            }
+            for item in elements { element = try literalType(element, try check(item), what: "list literal elements") }
             return .list(element ?? .dyn)
         case let .map(entries):
             var keyType: CELType?
             var valueType: CELType?
             for entry in entries {
-                let k = try check(entry.key)
-                let v = try check(entry.value)
-                if let known = keyType {
-                    if !Self.compatible(known, k) {
-                        guard !homogeneous else { throw CELError(.noSuchOverload, "map literal mixes key types \(known) and \(k)") }
-                        keyType = .dyn
-                    } else {
-                        keyType = Self.join(known, k)
-                    }
-                } else {
-                    keyType = k
-                }
-                if let known = valueType {
-                    if !Self.compatible(known, v) {
-                        guard !homogeneous else { throw CELError(.noSuchOverload, "map literal mixes value types \(known) and \(v)") }
-                        valueType = .dyn
-                    } else {
-                        valueType = Self.join(known, v)
-                    }
-                } else {
-                    valueType = v
-                }
+                keyType = try literalType(keyType, try check(entry.key), what: "map literal keys")
+                valueType = try literalType(valueType, try check(entry.value), what: "map literal values")
             }
             return .map(keyType ?? .dyn, valueType ?? .dyn)
         case let .conditional(condition, then, otherwise):
@@ -217,6 +184,15 @@ struct CELChecker {
                 return .list(predicateType)
             }
         }
+    }
+
+    /// The element type of a literal so far, with one more element. notification-controller enables
+    /// homogeneous aggregate literals, whose check wants equivalent types (`dyn` and `string` are not);
+    /// without it, mixed elements make the literal's element type `dyn`.
+    private func literalType(_ known: CELType?, _ next: CELType, what: String) throws(CELError) -> CELType {
+        guard let known else { return next }
+        if homogeneous, known != next { throw CELError(.noSuchOverload, "\(what) mix \(known) and \(next)") }
+        return Self.compatible(known, next) ? Self.join(known, next) : .dyn
     }
 
     /// `format` as cel-go validates it: its list literal is exempt from homogeneity, and with a literal template

@@ -71,7 +71,7 @@ enum CELStringFormat {
             default: throw wrong()
             }
             if let special = special(number) { return special }
-            return String(format: letter == "f" ? "%.*f" : "%1.*e", precision, number)
+            return String(format: letter == "f" ? "%.*f" : "%1.*e", Int32(precision), number)
         case "b":
             switch value {
             case let .bool(b): return b ? "1" : "0"

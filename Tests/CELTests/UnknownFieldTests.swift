@@ -84,6 +84,9 @@ import Testing
         Case(expression: "'a' + 1", expected: .failure(.noSuchOverload)),
         Case(expression: "'a' == 1", expected: .failure(.noSuchOverload)),
         Case(expression: "[1, 'a'][0] + ''", expected: .failure(.noSuchOverload)),
+        // notification-controller's homogeneous literals: a dyn field and a string do not mix, except in format().
+        Case(expression: "[event.metadata.a, 'x'].join('/')", expected: .failure(.noSuchOverload)),
+        Case(expression: "[event.metadata.a + '', 'x'].join('/')", expected: .success(.string)),
         Case(expression: "(1).lowerAscii()", expected: .failure(.noSuchOverload)),
         Case(expression: "sets.contains([1], [1])", expected: .failure(.unsupported)),
         Case(expression: "'%s-%s'.format([event.metadata.a, provider.metadata.uid])", expected: .success(.string)),
