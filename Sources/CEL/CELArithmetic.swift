@@ -118,7 +118,8 @@ enum CELConversions {
             guard d.isFinite, d >= 0, d < 18_446_744_073_709_551_616.0 else { throw range("uint", value) }
             return .uint(UInt64(d))
         case let ("uint", .string(s)):
-            guard let u = UInt64(s) else { throw CELError(.invalidArgument, "cannot convert string \(CELFormat.quoted(value)) to uint") }
+            // Go's ParseUint takes no sign; Swift's UInt64("+1") would.
+            guard !s.hasPrefix("+"), let u = UInt64(s) else { throw CELError(.invalidArgument, "cannot convert string \(CELFormat.quoted(value)) to uint") }
             return .uint(u)
         case let ("double", .int(i)): return .double(Double(i))
         case let ("double", .uint(u)): return .double(Double(u))

@@ -120,8 +120,10 @@ struct CELEvaluator {
         return nil
     }
 
-    /// Applies a strict operation: any unknown argument makes the result unknown (all unknowns merged),
-    /// otherwise the first error wins.
+    /// Applies a strict operation: the first error wins, then unknown arguments make the result unknown (all
+    /// unknowns merged). An error never depends on an unknown (unknown operands give unknown results, and
+    /// `&&`/`||` only drop an unknown for a deciding value), so an error here is what CEL would report for
+    /// every value the unknowns could take.
     private func strict(_ outcomes: [CELOutcome], _ body: ([CELValue]) throws(CELError) -> CELValue) -> CELOutcome {
         var values: [CELValue] = []
         var unknowns: Set<[String]> = []
@@ -137,8 +139,8 @@ struct CELEvaluator {
                 }
             }
         }
-        if !unknowns.isEmpty { return .unknown(unknowns) }
         if let firstError { return .error(firstError) }
+        if !unknowns.isEmpty { return .unknown(unknowns) }
         do {
             return .known(try body(values))
         } catch {

@@ -89,13 +89,15 @@ enum CELFormat {
     static func parseDouble(_ text: String) -> Double? {
         var body = Substring(text)
         var negative = false
+        var signed = false
         if let first = body.first, first == "+" || first == "-" {
             negative = first == "-"
+            signed = true
             body = body.dropFirst()
         }
         switch body.lowercased() {
         case "inf", "infinity": return negative ? -.infinity : .infinity
-        case "nan": return .nan
+        case "nan": return signed ? nil : .nan
         default: break
         }
         let lower = body.lowercased()

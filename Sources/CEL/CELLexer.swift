@@ -123,7 +123,8 @@ struct CELLexer {
 
     private mutating func number() throws(CELError) -> CELToken {
         let start = position
-        if peek() == "0", let x = peek(1), x == "x" || x == "X", peek(2).flatMap(Self.hexValue) != nil {
+        // Only a lowercase `0x` starts a hexadecimal literal in CEL's grammar.
+        if peek() == "0", peek(1) == "x", peek(2).flatMap(Self.hexValue) != nil {
             position += 2
             var value: UInt64 = 0
             while let c = peek(), let digit = Self.hexValue(c) {

@@ -213,7 +213,7 @@ struct CELParser {
                 if accept("?") { throw CELError.unsupported("optional field selection '.?'") }
                 let name: String
                 switch current {
-                case let .identifier(n): name = n
+                case let .identifier(n) where !["true", "false", "null", "in"].contains(n): name = n
                 case let .escapedIdentifier(n): name = n
                 default: throw unexpected()
                 }

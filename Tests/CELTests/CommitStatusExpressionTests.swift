@@ -121,6 +121,11 @@ enum NCFixtures {
         ErrorCase(expression: "event.involvedObject.name.matches('(?=gitops)')", kind: .unsupported, mentions: "(?="),
         ErrorCase(expression: "string(timestamp(event.timestamp))", kind: .unsupported, mentions: "timestamp"),
         ErrorCase(expression: "event.involvedObject.name.matches('[')", kind: .invalidArgument, mentions: "regular expression"),
+        // Conversions follow Go's strconv, which notification-controller uses: no sign on uint, none on NaN.
+        ErrorCase(expression: "string(uint('+1'))", kind: .invalidArgument, mentions: "'+1'"),
+        ErrorCase(expression: "string(double('+nan'))", kind: .invalidArgument, mentions: "'+nan'"),
+        ErrorCase(expression: "string(double('0x10'))", kind: .invalidArgument, mentions: "'0x10'"),
+        ErrorCase(expression: "string(int('1.0'))", kind: .invalidArgument, mentions: "'1.0'"),
     ]
 
     @Test(arguments: errors)
@@ -146,6 +151,10 @@ enum NCFixtures {
         SyntaxCase(expression: "'unterminated", kind: .syntax),
         SyntaxCase(expression: "1 +", kind: .syntax),
         SyntaxCase(expression: "if", kind: .syntax),
+        SyntaxCase(expression: "0X1F", kind: .syntax),
+        SyntaxCase(expression: "event.true", kind: .syntax),
+        SyntaxCase(expression: "'\\d'", kind: .syntax),
+        SyntaxCase(expression: "'a\nb'", kind: .syntax),
         SyntaxCase(expression: "Provider{name: 'x'}", kind: .unsupported),
         SyntaxCase(expression: "event.?metadata", kind: .unsupported),
         SyntaxCase(expression: "[?event.message]", kind: .unsupported),

@@ -44,6 +44,7 @@ import Testing
             expected: .value("prod-eu-1")),
         // Errors that do not depend on the unknown fields are still errors.
         Case(expression: "event.metadata.summary", expected: .error(CELError(.noSuchKey, "no such key: 'summary'"))),
+        Case(expression: "event.message + event.metadata.summary", expected: .error(CELError(.noSuchKey, "no such key: 'summary'"))),
     ]
 
     @Test(arguments: cases)
