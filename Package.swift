@@ -40,7 +40,7 @@ let package = Package(
         // Revisions, observations, the planner and the executor.
         .target(
             name: "Reconcile",
-            dependencies: ["GitHistory", "Kube", "Forges", "RepositoryAddress", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["GitHistory", "Kube", "Forges", "RepositoryAddress", "CEL", .product(name: "Logging", package: "swift-log")]
         ),
         // Kubernetes API access (kubeconfig, in-cluster) and typed Flux objects.
         .target(

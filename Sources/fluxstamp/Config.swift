@@ -29,9 +29,10 @@ struct FluxstampConfig: Decodable, Equatable {
     var cacheDir: String?
     var forges: [Forge]?
     var repositories: [Repository]?
+    var noCrossNamespaceRefs: Bool?
 
     static let keys: Set<String> = ["clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
-                                    "maxWrites", "cacheDir", "forges", "repositories"]
+                                    "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 

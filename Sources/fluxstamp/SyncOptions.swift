@@ -35,6 +35,9 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Commits between applied revisions: none (what notification-controller does) or deployed.")
     var intermediate: String?
 
+    @Flag(help: "notification-controller runs with --no-cross-namespace-refs: Alerts route only their own namespace's events.")
+    var noCrossNamespaceRefs = false
+
     @Option(help: "Directory for bare mirrors of the source repositories.")
     var cacheDir: String?
 
@@ -119,6 +122,7 @@ struct SyncSettings {
             contextTemplate: contextTemplate, policy: PlanPolicy(intermediate: intermediate, since: since, maxWrites: maxWrites),
             cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
+        pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
     }
 }
 

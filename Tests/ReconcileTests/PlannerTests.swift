@@ -19,21 +19,24 @@ private let apps = KustomizationID(namespace: "flux-system", name: "apps")
 private let appsContext = "kustomization/apps/0c9c2e41"
 
 private func observed(_ n: Int, _ outcome: Outcome = .succeeded, reason: String? = nil, at time: Date?,
-                      origin: ObservationOrigin = .history, current: Bool = false, k: KustomizationID = apps) -> Observation {
+                      origin: ObservationOrigin = .history, current: Bool = false, reported: Date? = nil,
+                      message: EventMessage? = nil, k: KustomizationID = apps) -> Observation {
     Observation(kustomization: k, revision: "main@sha1:\(sha(n))", outcome: outcome,
                 reason: reason ?? (outcome == .succeeded ? "ReconciliationSucceeded" : "HealthCheckFailed"),
-                time: time, origin: origin, isCurrent: current)
+                time: time, origin: origin, isCurrent: current, reportedAt: reported, eventMessage: message)
 }
 
 private func unit(_ observations: [Observation], k: KustomizationID = apps, path: String = "./apps",
-                  contexts: [String] = [appsContext]) -> PlanUnit {
-    PlanUnit(kustomization: k, repository: repo, path: path, targets: contexts.map(target), observations: observations)
+                  contexts: [String] = [appsContext], routes: [[AlertRoute]]? = nil) -> PlanUnit {
+    // `routes`: one target per entry, all in the first context (several Alerts on one Provider).
+    let targets = routes.map { $0.map { StatusTarget(repository: forge, context: contexts[0], forge: .github, routes: $0) } }
+    return PlanUnit(kustomization: k, repository: repo, path: path, targets: targets ?? contexts.map(target), observations: observations)
 }
 
 private func existing(_ n: Int, _ state: CommitState, _ description: String, context: String = appsContext,
-                      created: Date) -> CommitStatus {
+                      created: Date, key: String? = nil) -> CommitStatus {
     CommitStatus(sha: sha(n), context: context, state: state, description: description, createdAt: created,
-                 forgeKey: context.lowercased())
+                 forgeKey: key ?? context.lowercased())
 }
 
 /// Facts for commits 1…20 (all present) plus intermediate ranges.
@@ -181,6 +184,100 @@ private let scenarios: [Scenario] = [
                                         observed(5, .failed, at: at(5))])],
         existing: [existing(7, .failed, "health check failed", created: at(7))],
         writes: [(7, appsContext, .succeeded, "ghost failure"), (5, appsContext, .failed, "missing")]),
+    // Issue 9, item 8: one Provider, several Alerts.
+    Scenario(
+        name: "8: an error-only Alert beside an info Alert on the same Provider does not suppress the successes",
+        units: [unit([observed(7, at: now, origin: .status, current: true), observed(5, .failed, at: at(5))], routes: [
+            [AlertRoute(alert: "flux-system/errors", failuresOnly: true)], [AlertRoute(alert: "flux-system/everything")]])],
+        writes: [(7, appsContext, .succeeded, "missing"), (5, appsContext, .failed, "missing")]),
+    Scenario(
+        name: "8: two error-only Alerts on one Provider: failures only",
+        units: [unit([observed(7, at: now, origin: .status, current: true), observed(5, .failed, at: at(5))], routes: [
+            [AlertRoute(alert: "flux-system/a", failuresOnly: true)], [AlertRoute(alert: "flux-system/b", failuresOnly: true)]])],
+        writes: [(5, appsContext, .failed, "missing")]),
+    Scenario(
+        name: "8: same name in two namespaces shares NC's context: the later report decides, not the sort order",
+        units: [unit([observed(6, .failed, reason: "HealthCheckFailed", at: now, origin: .status, current: true, reported: at(50),
+                               k: KustomizationID(namespace: "team-b", name: "apps"))], k: KustomizationID(namespace: "team-b", name: "apps")),
+                unit([observed(6, at: now, origin: .status, current: true, reported: at(40),
+                               k: KustomizationID(namespace: "team-a", name: "apps"))], k: KustomizationID(namespace: "team-a", name: "apps"))],
+        writes: [(6, appsContext, .failed, "missing")]),
+    Scenario(
+        name: "8: …and the other way round",
+        units: [unit([observed(6, .failed, reason: "HealthCheckFailed", at: now, origin: .status, current: true, reported: at(40),
+                               k: KustomizationID(namespace: "team-a", name: "apps"))], k: KustomizationID(namespace: "team-a", name: "apps")),
+                unit([observed(6, at: now, origin: .status, current: true, reported: at(50),
+                               k: KustomizationID(namespace: "team-b", name: "apps"))], k: KustomizationID(namespace: "team-b", name: "apps"))],
+        writes: [(6, appsContext, .succeeded, "missing")]),
+    // Issue 9, item 4: Alert inclusion and exclusion lists on the event message.
+    Scenario(
+        name: "4: an inclusionList matching the failure message lets it through",
+        units: [unit([observed(6, .failed, at: now, origin: .status, current: true, message: .known("Deployment/apps/web: timeout"))],
+                     routes: [[AlertRoute(alert: "a", inclusionList: ["timeout"])]])],
+        writes: [(6, appsContext, .failed, "missing")]),
+    Scenario(
+        name: "4: an inclusionList the failure message does not match: NC posts nothing, neither does fluxstamp",
+        units: [unit([observed(6, .failed, at: now, origin: .status, current: true, message: .known("kustomize build failed"))],
+                     routes: [[AlertRoute(alert: "a", inclusionList: ["timeout"])]])],
+        writes: []),
+    Scenario(
+        name: "4: an exclusionList on successes drops them; a failure it drops does not erase an existing ghost failure rule",
+        units: [unit([observed(7, at: now, origin: .status, current: true), observed(6, at: at(6))],
+                     routes: [[AlertRoute(alert: "a", exclusionList: ["^Reconciliation finished"])]])],
+        existing: [existing(7, .failed, "health check failed", created: at(7))],
+        writes: [(7, appsContext, .succeeded, "ghost failure")]),
+    Scenario(
+        name: "4: a filter on the success message's known words decides without the duration",
+        units: [unit([observed(7, at: now, origin: .status, current: true)],
+                     routes: [[AlertRoute(alert: "a", inclusionList: ["^Reconciliation finished in .*, next run in"])]])],
+        writes: [(7, appsContext, .succeeded, "missing")]),
+    Scenario(
+        name: "4: a filter that depends on the reconcile duration is not reproducible: reported, nothing written",
+        units: [unit([observed(7, at: now, origin: .status, current: true)],
+                     routes: [[AlertRoute(alert: "a", exclusionList: ["finished in [0-9]+m"])]])],
+        writes: [], skips: ["not reproducible"]),
+    Scenario(
+        name: "4: a history failure whose message is unknown, under a message filter, is not reproducible",
+        units: [unit([observed(4, .failed, at: at(4))], routes: [[AlertRoute(alert: "a", exclusionList: ["timeout"])]])],
+        writes: [], skips: ["not reproducible"]),
+    Scenario(
+        name: "4: a filter on one Alert does not hide what another Alert on the same Provider posts",
+        units: [unit([observed(6, .failed, at: now, origin: .status, current: true, message: .known("build failed"))],
+                     routes: [[AlertRoute(alert: "a", inclusionList: ["timeout"])], [AlertRoute(alert: "b")]])],
+        writes: [(6, appsContext, .failed, "missing")]),
+    // Issue 9, item 9: leftovers of older notification-controllers.
+    Scenario(
+        name: "9: a newer 'dependency not ready' success (NC ≤ 1.7) is corrected whatever its age",
+        units: [unit([observed(5, .failed, reason: "HealthCheckFailed", at: at(5))])],
+        existing: [existing(5, .succeeded, "dependency not ready", created: at(9))],
+        writes: [(5, appsContext, .failed, "left by an older notification-controller")]),
+    Scenario(
+        name: "9: a 'health check canceled' success on an applied commit is corrected",
+        units: [unit([observed(5, at: nil, origin: .status)])],
+        existing: [existing(5, .succeeded, "health check canceled", created: at(9))],
+        writes: [(5, appsContext, .succeeded, "left by an older notification-controller")]),
+    Scenario(
+        name: "9: a Gitea 'progressing' pending leftover is corrected whatever its age",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps",
+                         targets: [StatusTarget(repository: forge, context: appsContext, forge: .gitea)],
+                         observations: [observed(5, at: at(5))])],
+        existing: [existing(5, .pending, "progressing", created: at(9))],
+        writes: [(5, appsContext, .succeeded, "left by an older notification-controller")]),
+    Scenario(
+        name: "9: on GitHub a pending newer than the fact is not an NC leftover: left alone",
+        units: [unit([observed(5, at: at(5))])],
+        existing: [existing(5, .pending, "progressing", created: at(9))],
+        writes: [], skips: ["newer status"]),
+    // Issue 9, item 3: Azure DevOps genre.
+    Scenario(
+        name: "3: Azure DevOps under a summary: NC's status in genre fluxcd:<summary> is the one compared",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps",
+                         targets: [StatusTarget(repository: forge, context: appsContext, forge: .azuredevops, genre: "fluxcd:prod",
+                                                routes: [AlertRoute(alert: "a")])],
+                         observations: [observed(5, at: now, origin: .status, current: true), observed(4, at: at(4))])],
+        existing: [existing(5, .succeeded, "reconciliation succeeded", created: at(5), key: "fluxcd:prod/\(appsContext)"),
+                   existing(4, .succeeded, "reconciliation succeeded", created: at(4), key: "fluxcd/\(appsContext)")],
+        writes: [(4, appsContext, .succeeded, "missing")], unchanged: 1),
     Scenario(
         name: "unsupported source (Bucket) is reported",
         units: [PlanUnit(kustomization: apps, repository: nil, unsupported: "Bucket sources have no commits", path: ".",

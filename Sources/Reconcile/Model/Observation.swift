@@ -59,10 +59,19 @@ public struct Observation: Sendable, Hashable {
     public var origin: ObservationOrigin
     /// Whether it is the Ready condition's current word on this revision (it beats history).
     public var isCurrent: Bool
+    /// When Flux last reported this fact (a history snapshot's `lastReconciled`; for the Ready
+    /// condition, the newest of its transition time and the matching snapshot's). Two
+    /// Kustomizations that share notification-controller's context (same name, other namespaces)
+    /// are decided by it: the later report is the status NC left.
+    public var reportedAt: Date?
+    /// The message of the event kustomize-controller emitted for this fact, as far as it is known
+    /// (Alert inclusion and exclusion lists match it).
+    public var eventMessage: EventMessage
 
     /// Creates an observation.
     public init(kustomization: KustomizationID, revision: String, outcome: Outcome, reason: String,
-                message: String = "", time: Date?, origin: ObservationOrigin, isCurrent: Bool = false) {
+                message: String = "", time: Date?, origin: ObservationOrigin, isCurrent: Bool = false,
+                reportedAt: Date? = nil, eventMessage: EventMessage? = nil) {
         self.kustomization = kustomization
         self.revision = revision
         self.outcome = outcome
@@ -71,6 +80,8 @@ public struct Observation: Sendable, Hashable {
         self.time = time
         self.origin = origin
         self.isCurrent = isCurrent
+        self.reportedAt = reportedAt ?? time
+        self.eventMessage = eventMessage ?? (outcome == .succeeded ? .reconciliationFinished(interval: nil) : .unknown)
     }
 
     /// Whether this observation should win over `other` for the same commit: the current Ready

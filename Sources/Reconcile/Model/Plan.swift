@@ -15,6 +15,10 @@ public enum WriteReason: Sendable, Hashable, CustomStringConvertible {
     case outdated
     /// An intermediate commit deployed with a later revision.
     case intermediate(carriedBy: String)
+    /// A status notification-controller v1.9 would never post, left by an older version: a success
+    /// saying `dependency not ready` or `health check canceled` (NC up to v1.7 posted info events),
+    /// or a pending/progressing status on Gitea. Corrected whatever its age.
+    case olderNotificationController
 
     public var description: String {
         switch self {
@@ -24,6 +28,7 @@ public enum WriteReason: Sendable, Hashable, CustomStringConvertible {
         case .stalePending: return "stale pending"
         case .outdated: return "outdated"
         case .intermediate(let by): return "deployed with \(by.prefix(7))"
+        case .olderNotificationController: return "left by an older notification-controller"
         }
     }
 }
@@ -62,6 +67,12 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case beyondHorizon
     /// Over `--max-writes`; a later run writes it.
     case budget
+    /// Whether notification-controller would post it depends on what fluxstamp cannot know for a
+    /// past fact (an event's message or time, say); nothing is written on a guess.
+    case notReproducible(String)
+    /// The Provider's `spec.commitStatusExpr` cannot be evaluated (notification-controller fails
+    /// on it too, e.g. a missing map key), or uses CEL fluxstamp does not implement.
+    case commitStatusExpression(String)
 
     /// A short key for counting skips by reason in summaries.
     public var category: String {
@@ -74,6 +85,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .newerStatusDisagrees: return "newer status"
         case .beyondHorizon: return "beyond horizon"
         case .budget: return "write budget"
+        case .notReproducible: return "not reproducible"
+        case .commitStatusExpression: return "commitStatusExpr"
         }
     }
 
@@ -87,6 +100,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
             return "a newer \(current.rawValue) status in \(context) disagrees; left alone"
         case .beyondHorizon: return "older than --since"
         case .budget: return "over --max-writes; a later run writes it"
+        case .notReproducible(let why): return "not reproducible: \(why); left alone"
+        case .commitStatusExpression(let why): return why
         }
     }
 }

@@ -9,25 +9,69 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     public var context: String
     /// Which forge serves it: how it keys, words and stores a status.
     public var forge: ForgeKind
-    /// What the forge keys statuses by for this context (`ForgeKind.statusKey(forContext:)`).
+    /// Azure DevOps only: the status genre NC posts, `fluxcd`, or `fluxcd:<summary>` when the event
+    /// carries `summary` metadata (NC `commitStatusGenre`); nil elsewhere.
+    public var genre: String?
+    /// What the forge keys statuses by for this context (`ForgeKind.statusKey(forContext:)`; Azure
+    /// DevOps: `genre/name`).
     public private(set) var key: String
-    /// The Alert routes only error events (`eventSeverity: error`), so notification-controller
-    /// posts only failures here: fluxstamp writes failures, and successes only to correct a failure.
-    public var failuresOnly: Bool
+    /// The Alerts that route the Kustomization's events here (several Alerts may share one
+    /// Provider, and so one context): NC posts a fact if one of them lets it through. Empty when
+    /// no Flux Alert is involved (a context from configuration): everything is posted.
+    public var routes: [AlertRoute]
+    /// The Provider's `spec.commitStatusExpr`, when it sets one: then `context` is a placeholder,
+    /// and each fact's context is what the expression gives for it.
+    public var contextExpression: ContextExpression?
 
-    /// Creates a target.
-    public init(repository: String, context: String, forge: ForgeKind, failuresOnly: Bool = false) {
+    /// Every route is error-only (`eventSeverity: error`), so notification-controller posts only
+    /// failures here: fluxstamp writes failures, and successes only to correct a failure.
+    public var failuresOnly: Bool { !routes.isEmpty && routes.allSatisfy(\.failuresOnly) }
+
+    /// Creates a target with its Alert routes.
+    public init(repository: String, context: String, forge: ForgeKind, genre: String? = nil, routes: [AlertRoute],
+                contextExpression: ContextExpression? = nil) {
         self.repository = repository
         self.context = context
         self.forge = forge
-        self.key = forge.statusKey(forContext: context)
-        self.failuresOnly = failuresOnly
+        self.genre = forge == .azuredevops ? genre : nil
+        if forge == .azuredevops, let genre, genre != "fluxcd" {
+            self.key = "\(genre)/\(context)"
+        } else {
+            self.key = forge.statusKey(forContext: context)
+        }
+        self.routes = routes
+        self.contextExpression = contextExpression
+    }
+
+    /// The same target under another context (what a `commitStatusExpr` gave for one fact).
+    func with(context: String) -> StatusTarget {
+        StatusTarget(repository: repository, context: context, forge: forge, genre: genre, routes: routes,
+                     contextExpression: contextExpression)
+    }
+
+    /// Creates a target routed by one Alert (or by none).
+    public init(repository: String, context: String, forge: ForgeKind, failuresOnly: Bool = false) {
+        self.init(repository: repository, context: context, forge: forge,
+                  routes: failuresOnly ? [AlertRoute(alert: "", failuresOnly: true)] : [])
+    }
+
+    /// Whether notification-controller posts a fact with this outcome and event message here.
+    public func admits(_ outcome: Outcome, message: EventMessage) -> Admission {
+        Admission.any(routes.map { $0.admits(outcome, message: message) })
+    }
+
+    /// The same place (forge repository and key), with both targets' Alert routes.
+    func merged(with other: StatusTarget) -> StatusTarget {
+        var merged = self
+        // A route-less target (configuration) posts everything; so does the merge.
+        merged.routes = routes.isEmpty || other.routes.isEmpty ? [] : routes + other.routes.filter { !routes.contains($0) }
+        return merged
     }
 
     public var description: String { "\(repository) \(context)" }
 
     public static func < (lhs: StatusTarget, rhs: StatusTarget) -> Bool {
-        (lhs.repository, lhs.context) < (rhs.repository, rhs.context)
+        (lhs.repository, lhs.key) < (rhs.repository, rhs.key)
     }
 }
 

@@ -39,8 +39,10 @@ public enum Observe {
             if k.isSuspended { observed.suspended.insert(id) }
             let source = gitURL(of: entry)
             var ociOrigin: (artifact: String, origin: String)?
+            var sourceRevision = entry.gitRepository?.status?.artifact?.revision
             if let oci = entry.ociRepository, let artifact = oci.status?.artifact?.revision, let origin = oci.originRevision {
                 ociOrigin = (artifact, origin)
+                sourceRevision = origin
             }
             let (targets, whyNone) = await routes.route(entry, inventory: inventory, sourceURL: source.url)
             let repository = source.url.map(RepositoryAddress.key)
@@ -50,7 +52,7 @@ public enum Observe {
             }
             observed.units.append(PlanUnit(
                 kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
-                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, now: now), suspended: k.isSuspended,
+                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, now: now), suspended: k.isSuspended,
                 noTarget: whyNone))
         }
         observed.problems += routes.problems
@@ -76,62 +78,129 @@ public enum Observe {
         }
     }
 
-    /// Ready=False reasons that mean the attempted revision failed.
-    public static let failureReasons: Set<String> = [
-        "ArtifactFailed", "BuildFailed", "HealthCheckFailed", "PruneFailed", "ReconciliationFailed",
+    /// Ready=False reasons kustomize-controller sets after it has recorded the attempted revision
+    /// (`reconcile`, after `obj.Status.LastAttemptedRevision = revision`): the failure belongs to
+    /// `lastAttemptedRevision`, and the error event carries it.
+    public static let attemptedFailureReasons: Set<String> = [
+        "BuildFailed", "HealthCheckFailed", "PruneFailed", "ReconciliationFailed",
     ]
+
+    /// Ready=False reasons kustomize-controller sets BEFORE it updates `lastAttemptedRevision`,
+    /// which then still names an earlier (often the deployed, healthy) commit. When an error event
+    /// is emitted for them it carries the source's current artifact revision
+    /// (kustomize-controller v1.9 `Reconcile`/`reconcile`).
+    public static let sourceFailureReasons: Set<String> = ["ArtifactFailed", "DirCreationFailed", "InvalidCELExpression"]
+
+    /// Every failure reason fluxstamp records.
+    public static var failureReasons: Set<String> { attemptedFailureReasons.union(sourceFailureReasons) }
+
+    /// The Kustomization annotation whose value replaces the commit of every event
+    /// (`event.toolkit.fluxcd.io/commit`: `Event.GetRevision` prefers the `commit` key).
+    public static let commitAnnotation = "event.toolkit.fluxcd.io/commit"
+
+    /// Whether kustomize-controller emits an error event (with the source revision) for a
+    /// source-side failure: `ArtifactFailed` only when fetching or reading the artifact failed
+    /// inside `reconcile` (a download error, `kustomization path not found`); a missing source or
+    /// artifact ("Source artifact not found", "Source is not ready, artifact not found", "unable to
+    /// get source", an unsupported kind) only requeues, silently. `InvalidCELExpression` carries a
+    /// revision only for a `dependsOn` readyExpr ("failed to evaluate dependency"); invalid
+    /// health-check expressions emit an event without one, which NC cannot post.
+    static func emitsSourceRevisionEvent(reason: String, message: String) -> Bool {
+        switch reason {
+        case "DirCreationFailed": return true
+        case "InvalidCELExpression": return message.contains("failed to evaluate dependency")
+        case "ArtifactFailed":
+            let silent = ["Source artifact not found", "Source is not ready", "unable to get source", "source `"]
+            return !silent.contains { message.hasPrefix($0) }
+        default: return false
+        }
+    }
 
     /// The observations one Kustomization's status gives, at `now`.
     ///
     /// - Ready=True, ReconciliationSucceeded: succeeded at the applied revision (its origin
     ///   revision when the source is OCI), true now.
-    /// - Ready=False with a failure reason: failed at the attempted revision, now, with reason and
-    ///   message.
+    /// - Ready=False with a reason set after the attempt was recorded (`attemptedFailureReasons`):
+    ///   failed at the attempted revision, now, with reason and message.
+    /// - Ready=False with a reason set before it (`sourceFailureReasons`): failed at the source's
+    ///   current revision (`sourceRevision`, the one the event carries), and only where
+    ///   kustomize-controller emits an event; never at the applied commit, which is still deployed
+    ///   and healthy: a green live commit is never painted red for a source-side failure.
     /// - the applied revision is always a past success (apply and health checks passed), time
     ///   unknown.
     /// - every history snapshot: its outcome at its last reconcile time.
+    /// - with the `event.toolkit.fluxcd.io/commit` annotation, NC posts every event on that commit:
+    ///   the current word moves there, and past facts (whose events may have carried another value)
+    ///   are dropped.
     /// Progressing, DependencyNotReady and HealthCheckCanceled add nothing.
     ///
     /// `ociOrigin` is the OCI source's current (artifact revision, origin revision), used to name
-    /// the commit of a failed attempt at that artifact.
+    /// the commit of a failed attempt at that artifact; `sourceRevision` is the revision naming
+    /// the source's current artifact's commit (a GitRepository's artifact revision, an
+    /// OCIRepository's origin revision).
     public static func observations(of kustomization: Kustomization, ociOrigin: (artifact: String, origin: String)? = nil,
-                                    now: Date) -> [Observation] {
+                                    sourceRevision: String? = nil, interval: String? = nil, now: Date) -> [Observation] {
         let id = KustomizationID(namespace: kustomization.metadata.namespace ?? "", name: kustomization.metadata.name)
         let status = kustomization.status
         var result: [Observation] = []
         let applied = status?.lastAppliedOriginRevision.nonEmpty ?? status?.lastAppliedRevision.nonEmpty
-        if let ready = kustomization.readyCondition {
-            let reason = ready.reason ?? ""
+        let history = status?.history ?? []
+        func sameCommit(_ a: String?, _ b: String?) -> Bool {
+            guard let a, let b else { return false }
+            if a == b { return true }
+            guard case .success(let x) = Revision.parse(a).flatMap({ $0.commit }),
+                  case .success(let y) = Revision.parse(b).flatMap({ $0.commit }) else { return false }
+            return x == y
+        }
+        // When Flux last said so: the condition's transition, or a later reconcile of the same snapshot.
+        func reported(_ revision: String, since transition: String?) -> Date? {
+            let times = history.filter { sameCommit($0.metadata?["originRevision"] ?? $0.metadata?["revision"], revision) }
+                .compactMap { parseTime($0.lastReconciled) } + [transition.flatMap(parseTime)].compactMap { $0 }
+            return times.max()
+        }
+        if let ready = kustomization.readyCondition, let reason = ready.reason {
+            let message = ready.message ?? ""
+            func current(_ revision: String, _ outcome: Outcome, _ eventMessage: EventMessage) {
+                result.append(Observation(kustomization: id, revision: revision, outcome: outcome, reason: reason, message: message,
+                                          time: now, origin: .status, isCurrent: true,
+                                          reportedAt: reported(revision, since: ready.lastTransitionTime), eventMessage: eventMessage))
+            }
             if ready.status == "True", reason == "ReconciliationSucceeded", let applied {
-                result.append(Observation(kustomization: id, revision: applied, outcome: .succeeded, reason: reason,
-                                          message: ready.message ?? "", time: now, origin: .status, isCurrent: true))
-            } else if ready.status == "False", failureReasons.contains(reason), var attempted = status?.lastAttemptedRevision.nonEmpty {
+                current(applied, .succeeded, .reconciliationFinished(interval: interval))
+            } else if ready.status == "False", attemptedFailureReasons.contains(reason), var attempted = status?.lastAttemptedRevision.nonEmpty {
                 if let ociOrigin, ociOrigin.artifact == attempted { attempted = ociOrigin.origin }
-                result.append(Observation(kustomization: id, revision: attempted, outcome: .failed, reason: reason,
-                                          message: ready.message ?? "", time: now, origin: .status, isCurrent: true))
+                current(attempted, .failed, .known(message))
+            } else if ready.status == "False", sourceFailureReasons.contains(reason), let sourceRevision,
+                      emitsSourceRevisionEvent(reason: reason, message: message), !sameCommit(sourceRevision, applied) {
+                current(sourceRevision, .failed, .known(message))
+            }
+        }
+        if let commit = kustomization.metadata.annotations?[commitAnnotation], !commit.isEmpty {
+            return result.map { observation in
+                var moved = observation
+                moved.revision = commit
+                return moved
             }
         }
         if let applied {
             result.append(Observation(kustomization: id, revision: applied, outcome: .succeeded,
-                                      reason: "ReconciliationSucceeded", time: nil, origin: .status))
+                                      reason: "ReconciliationSucceeded", time: nil, origin: .status,
+                                      eventMessage: .reconciliationFinished(interval: interval)))
         }
-        for snapshot in status?.history ?? [] {
+        for snapshot in history {
             guard let revision = snapshot.metadata?["originRevision"].nonEmpty ?? snapshot.metadata?["revision"].nonEmpty else { continue }
             let succeeded = snapshot.lastReconciledStatus == "ReconciliationSucceeded"
             result.append(Observation(kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
                                       reason: snapshot.lastReconciledStatus, time: parseTime(snapshot.lastReconciled),
-                                      origin: .history))
+                                      origin: .history, eventMessage: succeeded ? .reconciliationFinished(interval: interval) : .unknown))
         }
         return result
     }
 
     /// RFC 3339 times as the API server writes them (with or without fractional seconds).
     static func parseTime(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
 

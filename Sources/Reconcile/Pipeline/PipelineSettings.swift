@@ -54,6 +54,9 @@ public struct PipelineSettings: Sendable {
     public var fetchConcurrency: Int
     /// Writes in flight per forge repository.
     public var writeConcurrency: Int
+    /// notification-controller runs with `--no-cross-namespace-refs`: an Alert routes only events
+    /// of objects in its own namespace, so statuses through other Alerts are not NC's to fill.
+    public var noCrossNamespaceRefs = false
 
     /// Creates settings.
     public init(namespace: String? = nil, selector: String? = nil, names: Set<String> = [], clusterName: String = "default",

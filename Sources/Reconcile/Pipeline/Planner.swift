@@ -20,6 +20,8 @@ public struct DesiredStatus: Sendable, Hashable {
     public var kustomization: KustomizationID
     /// The commit's committer time.
     public var commitTime: Date?
+    /// Whether notification-controller would post it through the target's Alerts.
+    public var admission: Admission = .posts
 }
 
 /// Stages 3 and 5, plan: a pure function from observations, git facts, existing statuses and
@@ -68,23 +70,37 @@ public enum Planner {
             }
             let best = selection.winners
             result.skips += selection.skips
+            let targets = merged(unit.targets)
             for (sha, observation) in best {
-                for target in unit.targets {
+                for var target in targets {
+                    if let expression = target.contextExpression {
+                        switch expression.context(outcome: .init(observation)) {
+                        case .context(let context): target = target.with(context: context)
+                        case .notReproducible(let why):
+                            skip(observation.revision, .notReproducible(why), target)
+                            continue
+                        case .failed(let why):
+                            skip(observation.revision, .commitStatusExpression(why), target)
+                            continue
+                        }
+                    }
                     offer(DesiredStatus(
                         target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
                         description: NotificationText.description(forReason: observation.reason),
                         observation: observation, carriedBy: nil, kustomization: unit.kustomization,
-                        commitTime: facts.commitTimes[sha]))
+                        commitTime: facts.commitTimes[sha], admission: target.admits(observation.outcome, message: observation.eventMessage)))
                 }
             }
             for key in selection.ranges {
                 for commit in facts.intermediates[key] ?? [] where best[commit.sha] == nil {
                     if let since = policy.since, commit.time < since { continue }
-                    for target in unit.targets {
+                    // An intermediate commit has no event of its own to evaluate a commitStatusExpr over.
+                    for target in targets where target.contextExpression == nil {
                         offer(DesiredStatus(
                             target: target, sha: commit.sha, state: .succeeded,
                             description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
-                            kustomization: unit.kustomization, commitTime: commit.time))
+                            kustomization: unit.kustomization, commitTime: commit.time,
+                            admission: target.admits(.succeeded, message: .reconciliationFinished(interval: nil))))
                     }
                 }
             }
@@ -101,20 +117,33 @@ public enum Planner {
         for wanted in desired.statuses {
             let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
-            // An error-only route never gets a success from NC; one is written only to correct a failure.
-            if wanted.target.failuresOnly, wanted.state == .succeeded, current?.state != .failed { continue }
             let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
                                       description: wanted.description)
             func write(_ reason: WriteReason) {
                 writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
                                            kustomization: wanted.kustomization, commitTime: wanted.commitTime))
             }
+            if let current, wanted.carriedBy != nil || wanted.target.forge.shows(status, current: current) {
+                unchanged += 1 // intermediates only fill contexts that have no status yet
+                continue
+            }
+            switch wanted.admission {
+            case .posts: break
+            case .filtered:
+                // NC would not post it (an error-only Alert, a message filter): written only to correct a failure.
+                guard wanted.state == .succeeded, current?.state == .failed else { continue }
+            case .undecidable(let why):
+                skips.append(PlannedSkip(kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
+                                         reason: .notReproducible(why)))
+                continue
+            }
             guard let current else {
                 write(wanted.carriedBy.map { .intermediate(carriedBy: $0) } ?? .missing)
                 continue
             }
-            if wanted.carriedBy != nil || wanted.target.forge.shows(status, current: current) {
-                unchanged += 1 // intermediates only fill contexts that have no status yet
+            // Never posted by NC v1.9, so never a newer word that disagrees: corrected whatever its age.
+            if isOlderNotificationControllerLeftover(current, forge: wanted.target.forge) {
+                write(.olderNotificationController)
                 continue
             }
             // Never regress: a status newer than what we know (or one we cannot date against) stays.
@@ -146,13 +175,46 @@ public enum Planner {
     }
 
     /// Which of two desired statuses for the same commit and context wins: an observed fact over
-    /// an intermediate fill, then the observation that supersedes.
+    /// an intermediate fill; for one Kustomization, the observation that supersedes; for two that
+    /// share NC's context (same name in other namespaces), the one Flux reported last, since NC
+    /// posts each event as it comes and the last one stays.
     static func wins(_ a: DesiredStatus, over b: DesiredStatus) -> Bool {
         switch (a.observation, b.observation) {
-        case let (x?, y?): return x.supersedes(y)
+        case let (x?, y?):
+            if x.kustomization != y.kustomization, x.reportedAt != y.reportedAt {
+                switch (x.reportedAt, y.reportedAt) {
+                case let (p?, q?): return p > q
+                case (.some, nil): return true
+                default: return false
+                }
+            }
+            return x.supersedes(y)
         case (.some, nil): return true
         default: return false
         }
+    }
+
+    /// A unit's targets with one entry per place (forge repository and key): several Alerts on one
+    /// Provider post into one context, each by its own rules (NC dispatches an event to every
+    /// matching Alert), so a fact is posted there if any of them posts it.
+    static func merged(_ targets: [StatusTarget]) -> [StatusTarget] {
+        var result: [StatusTarget] = []
+        for target in targets {
+            if let i = result.firstIndex(where: { $0.repository == target.repository && $0.key == target.key }) {
+                result[i] = result[i].merged(with: target)
+            } else {
+                result.append(target)
+            }
+        }
+        return result
+    }
+
+    /// A status notification-controller v1.9 never posts, left by an older one: a success saying
+    /// `dependency not ready` or `health check canceled` (NC ≤ v1.7 posted info events as
+    /// successes), or Gitea's `pending` for a Progressing event.
+    static func isOlderNotificationControllerLeftover(_ status: CommitStatus, forge: ForgeKind) -> Bool {
+        if status.state == .succeeded, ["dependency not ready", "health check canceled"].contains(status.description) { return true }
+        return forge == .gitea && status.state == .pending && status.description == "progressing"
     }
 
     /// The desired statuses of a run, and what could not be planned.

@@ -1,3 +1,4 @@
+import CEL
 import Forges
 import Foundation
 import Kube
@@ -39,21 +40,33 @@ struct Routes {
         let subject = "Kustomization \(k.metadata.qualifiedName)"
         var result: [StatusTarget] = []
         for reporter in entry.reporters {
-            guard let context = reporter.contextID.id else {
-                // A known limit (CEL is not evaluated), not a failure: say it, but do not fail every run.
+            var expression: ContextExpression?
+            if case .customExpression(let source) = reporter.contextID, let provider = inventory.provider(named: reporter.provider) {
+                do { _ = try CELProgram(parsing: source) } catch {
+                    problems.append(Problem(subject, "Provider \(reporter.provider): spec.commitStatusExpr does not compile (notification-controller fails on it too): \(error)",
+                                            stage: .observe))
+                    continue
+                }
+                expression = Self.contextExpression(source, provider: provider, reporter: reporter, kustomization: k)
+            }
+            guard let context = reporter.contextID.id ?? expression.map({ _ in "commitStatusExpr:\(reporter.provider)" }) else {
+                // A known limit (a Provider without a uid), not a failure: say it, but do not fail every run.
                 problems.append(Problem(subject, "Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written",
                                         severity: .note, stage: .observe))
                 continue
             }
-            guard let address = reporter.address ?? sourceURL else {
-                problems.append(Problem(subject, "Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address",
-                                        stage: .observe))
+            let alertNamespace = reporter.alert.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+            if settings.noCrossNamespaceRefs, alertNamespace != (k.metadata.namespace ?? "") {
+                // NC with --no-cross-namespace-refs discards the event ("access denied to cross-namespace sources").
+                problems.append(Problem(subject, "Alert \(reporter.alert) is in another namespace and cross-namespace references are denied (--no-cross-namespace-refs): notification-controller posts nothing through it, nor does fluxstamp",
+                                        severity: .note, stage: .observe))
                 continue
             }
             let provider = inventory.provider(named: reporter.provider)
             // A Provider's statuses are written with the Provider's own Secret, as NC does; never
             // with a token from configuration, which may belong to someone else.
-            guard let credential = await providerCredential(provider) else {
+            let secret = await providerSecret(provider)
+            guard let credential = secret.flatMap({ providerCredential($0, provider: provider!, type: reporter.providerType) }) else {
                 if let provider, let ref = provider.spec.secretRef, let failure = secretFailures["\(provider.metadata.namespace ?? "")/\(ref.name)"] {
                     // Said once per Secret in `problems`; each Kustomization names it as its reason.
                     noTargetReasons.append("Provider \(reporter.provider): \(failure)")
@@ -63,9 +76,33 @@ struct Routes {
                 }
                 continue
             }
-            if let repository = endpoint(address: address, kind: ForgeKind(providerType: reporter.providerType), credential: credential, subject: subject) {
-                result.append(StatusTarget(repository: repository.description, context: context, forge: repository.kind,
-                                           failuresOnly: reporter.eventSeverity == "error"))
+            // NC: the Secret's `address` key overrides spec.address (trimmed), so statuses go where NC sends them.
+            let secretAddress = secret?.string("address")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard let address = secretAddress.flatMap({ $0.isEmpty ? nil : $0 }) ?? reporter.address ?? sourceURL else {
+                problems.append(Problem(subject, "Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address",
+                                        stage: .observe))
+                continue
+            }
+            let kind = ForgeKind(providerType: reporter.providerType)
+            var genre: String?
+            if kind == .azuredevops {
+                genre = Self.azureGenre(summary: Self.summary(of: k))
+                if genre != "fluxcd", !Self.writesAzureGenres {
+                    problems.append(Problem(subject, "Provider \(reporter.provider): notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), which this fluxstamp cannot write yet; nothing is written there rather than a parallel status",
+                                            severity: .note, stage: .observe))
+                    continue
+                }
+            }
+            if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
+                let route = AlertRoute(alert: reporter.alert, failuresOnly: reporter.eventSeverity == "error")
+                let target = StatusTarget(repository: repository.description, context: context, forge: repository.kind, genre: genre,
+                                          routes: [route], contextExpression: expression)
+                // Several Alerts on one Provider post into one context: one target, every Alert's route.
+                if let i = result.firstIndex(where: { $0.repository == target.repository && $0.key == target.key }) {
+                    result[i] = result[i].merged(with: target)
+                } else {
+                    result.append(target)
+                }
             }
         }
         if entry.reporters.isEmpty, !inventory.routingKnown {
@@ -109,8 +146,9 @@ struct Routes {
         return repository
     }
 
-    /// A credential from the Provider's secretRef: `token`, `username`+`password`, or GitHub App keys.
-    private mutating func providerCredential(_ provider: Provider?) async -> ForgeCredential? {
+    /// The Provider's `secretRef` Secret, read once per run; nil (with the failure recorded) when
+    /// it cannot be read or there is none.
+    private mutating func providerSecret(_ provider: Provider?) async -> Kube.Secret? {
         guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
         let key = "\(namespace)/\(ref.name)"
         if secrets[key] == nil {
@@ -122,19 +160,95 @@ struct Routes {
                 secrets[key] = .some(nil)
             }
         }
-        guard let secret = secrets[key] ?? nil else { return nil }
+        return secrets[key] ?? nil
+    }
+
+    /// A credential from the Provider's Secret, in NC's order: `token` first; a GitHub App only when
+    /// there is no token; GitLab takes `password` as the token; else `username` + `password`.
+    private mutating func providerCredential(_ secret: Kube.Secret, provider: Provider, type: String) -> ForgeCredential? {
+        if let token = secret.string("token")?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            return .token(SecretValue(token))
+        }
         if let appID = secret.string("githubAppID"), let pem = secret.string("githubAppPrivateKey") {
             return .gitHubApp(GitHubAppCredential(appID: appID, installationID: secret.string("githubAppInstallationID"),
                                                   installationOwner: secret.string("githubAppInstallationOwner"),
                                                   privateKeyPEM: SecretValue(pem), baseURL: secret.string("githubAppBaseURL")))
         }
-        if let token = secret.string("token") { return .token(SecretValue(token.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        if ForgeKind(providerType: type) == .gitlab, let password = secret.string("password"), !password.isEmpty {
+            return .token(SecretValue(password))
+        }
         if let user = secret.string("username"), let password = secret.string("password") {
             return .basic(username: user, password: SecretValue(password))
         }
         problems.append(Problem("Provider \(provider.metadata.qualifiedName)",
-                                "Secret \(key) has none of the keys token, username+password, githubAppID+githubAppPrivateKey", stage: .observe))
+                                "Secret \(secret.metadata.qualifiedName) has none of the keys token, username+password, githubAppID+githubAppPrivateKey",
+                                stage: .observe))
         return nil
+    }
+
+    /// The `event`, `alert` and `provider` objects NC evaluates a `commitStatusExpr` over, as far
+    /// as fluxstamp reads them: fields it does not read are unknown, never assumed absent.
+    static func contextExpression(_ source: String, provider: Provider, reporter: CommitStatusReporter,
+                                  kustomization k: Kustomization) -> ContextExpression {
+        func object(_ pairs: [(String, CELValue?)]) -> CELValue {
+            .map(Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (CELMapKey.string(key), $0) } }))
+        }
+        func strings(_ dictionary: [String: String]?) -> CELValue? {
+            guard let dictionary, !dictionary.isEmpty else { return nil } // omitempty
+            return object(dictionary.map { ($0.key, CELValue.string($0.value)) })
+        }
+        func meta(_ m: ObjectMeta) -> CELValue {
+            object([("name", .string(m.name)), ("namespace", m.namespace.map(CELValue.string)), ("uid", m.uid.map(CELValue.string)),
+                 ("labels", strings(m.labels)), ("annotations", strings(m.annotations))])
+        }
+        // Server-set metadata and the kind (empty on objects controller-runtime decodes) are not known.
+        let unread: [[String]] = [["apiVersion"], ["kind"], ["status"]] + ["resourceVersion", "generation", "creationTimestamp",
+                                  "managedFields", "finalizers", "ownerReferences", "deletionTimestamp"].map { ["metadata", $0] }
+        let spec = provider.spec
+        let providerValue = object([
+            ("metadata", meta(provider.metadata)),
+            ("spec", object([("type", .string(spec.type)), ("address", spec.address.map(CELValue.string)),
+                          ("secretRef", spec.secretRef.map { object([("name", .string($0.name))]) }),
+                          ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source))])),
+        ])
+        let providerUnknowns: [[String]] = unread + ["channel", "username", "interval", "timeout", "proxy", "proxySecretRef", "certSecretRef",
+                                         "serviceAccountName"].map { ["spec", $0] }
+        let parts = reporter.alert.split(separator: "/", maxSplits: 1).map(String.init)
+        let alertValue = object([
+            ("metadata", object([("namespace", parts.first.map(CELValue.string)), ("name", parts.last.map(CELValue.string))])),
+            ("spec", object([("providerRef", object([("name", .string(provider.metadata.name))])),
+                          ("eventSeverity", .string(reporter.eventSeverity))])),
+        ])
+        // The Alert object itself is not read yet: beyond its name, provider and severity, it is unknown,
+        // and so is the event metadata its eventMetadata and summary feed.
+        let alertUnknowns: [[String]] = unread + [["metadata", "uid"], ["metadata", "labels"], ["metadata", "annotations"]]
+            + ["eventSources", "eventMetadata", "summary", "inclusionList", "exclusionList", "suspend"].map { ["spec", $0] }
+        let involved = object([("kind", "Kustomization"), ("namespace", k.metadata.namespace.map(CELValue.string)),
+                            ("name", .string(k.metadata.name)), ("uid", k.metadata.uid.map(CELValue.string)),
+                            ("apiVersion", "kustomize.toolkit.fluxcd.io/v1")])
+        return ContextExpression(source: source, provider: providerValue, providerUnknowns: providerUnknowns, alert: alertValue,
+                                 alertUnknowns: alertUnknowns, involvedObject: involved, metadata: nil)
+    }
+
+    /// Whether the Azure DevOps client can write a genre other than `fluxcd`. Until it can, a
+    /// target under another genre is reported and left alone (writing `fluxcd` there would be a
+    /// parallel status NC never reads, and would be rewritten on every run).
+    static let writesAzureGenres = false
+
+    /// The event's `summary` metadata as NC combines it (`combineEventMetadata`, lowest to highest:
+    /// the object annotation `event.toolkit.fluxcd.io/summary`, Alert `spec.eventMetadata.summary`,
+    /// Alert `spec.summary`). Only the annotation is read for now (the Alert fields come with the
+    /// Kube models).
+    static func summary(of kustomization: Kustomization, alertSummary: String? = nil, alertEventMetadata: [String: String] = [:]) -> String? {
+        if let summary = alertSummary, !summary.isEmpty { return summary }
+        if let summary = alertEventMetadata["summary"] { return summary }
+        return kustomization.metadata.annotations?["event.toolkit.fluxcd.io/summary"]
+    }
+
+    /// NC's Azure DevOps genre (`commitStatusGenre`): `fluxcd:<summary>` when the event has a
+    /// `summary` key, else `fluxcd`.
+    static func azureGenre(summary: String?) -> String {
+        summary.map { "fluxcd:\($0)" } ?? "fluxcd"
     }
 
     /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`
