@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Produces the `Authorization` header for each request from a connection's `Authorization`.
 ///
@@ -9,10 +10,11 @@ public actor Credentials {
     private let plugin: ExecCredentialPlugin?
 
     /// Credentials for a connection's authorization.
-    public init(_ authorization: Authorization, server: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(_ authorization: Authorization, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = KubeClient.silentLogger) {
         self.authorization = authorization
         if case let .exec(config) = authorization {
-            plugin = ExecCredentialPlugin(config: config, server: server, environment: environment)
+            plugin = ExecCredentialPlugin(config: config, server: server, environment: environment, logger: logger)
         } else {
             plugin = nil
         }

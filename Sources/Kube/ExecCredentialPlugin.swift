@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// What an exec credential plugin returned (`ExecCredential.status`).
 public struct ExecCredential: Sendable, Equatable {
@@ -17,13 +18,15 @@ public actor ExecCredentialPlugin {
     private let server: String
     private let baseEnvironment: [String: String]
     private let now: @Sendable () -> Date
+    private let logger: Logger
     private var cached: ExecCredential?
     /// How many times the plugin process was started (for tests and logs).
     public private(set) var runs = 0
 
     /// A plugin for `config`, run with `environment` plus the plugin's `env`.
     public init(config: ExecPluginConfig, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                now: @escaping @Sendable () -> Date = Date.init, logger: Logger = KubeClient.silentLogger) {
+        self.logger = logger
         self.config = config
         self.server = server
         self.baseEnvironment = environment
@@ -33,13 +36,21 @@ public actor ExecCredentialPlugin {
     /// The cached credential, or a fresh one when there is none or it has expired.
     public func credential() async throws -> ExecCredential {
         if let cached, cached.expiration.map({ $0 > now() }) ?? true { return cached }
+        // The command and why it runs, never its output: the output is the credential.
+        logger.info("running exec credential plugin", metadata: [
+            "command": "\(config.command)",
+            "why": "\(cached == nil ? "no cached credential" : "cached credential expired")",
+        ])
         let fresh = try await run()
         cached = fresh
         return fresh
     }
 
     /// Forgets the cached credential (after the server answered 401).
-    public func invalidate() { cached = nil }
+    public func invalidate() {
+        if cached != nil { logger.info("dropping the exec plugin's credential", metadata: ["command": "\(config.command)"]) }
+        cached = nil
+    }
 
     private func run() async throws -> ExecCredential {
         runs += 1

@@ -64,6 +64,9 @@ public actor FluxAPI {
                     throw KubeError.listExpired(server: client.connection.server, resource: resource.description)
                 }
                 restarted = true
+                client.logger.info("continue token expired (410 Gone); listing again from the start", metadata: [
+                    "resource": "\(resource)", "namespace": "\(namespace ?? "*")", "itemsDiscarded": "\(result.items.count)",
+                ])
                 result = ListResult<T>(items: [], invalid: [], restarts: 1)
                 token = nil
                 continue

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOSSL
 
@@ -33,19 +34,28 @@ public struct RetryPolicy: Sendable {
 
 /// A small client for the Kubernetes API: GET requests with authentication, TLS, retries, and
 /// `Status` bodies turned into `KubeError`s. Use `FluxAPI` for typed reads.
+///
+/// Logging (through the `Logger` handed to `connect`): every request at debug (verb, path, status),
+/// retries and exec-plugin runs at info. Tokens, client keys and plugin output are never logged.
 public final class KubeClient: Sendable {
     /// The connection it talks over.
     public let connection: ClusterConnection
+    /// Where the client (and `FluxAPI` on top of it) logs.
+    public let logger: Logger
     private let http: HTTPClient
     private let credentials: Credentials
     private let retry: RetryPolicy
+
+    /// A logger that drops everything: the default, so library users opt in to logs.
+    public static let silentLogger = Logger(label: "fluxstamp.kube", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Connects (lazily: no request is sent yet). Runs an exec plugin first when the plugin may
     /// return a client certificate, because the certificate is part of the TLS configuration.
     public static func connect(_ connection: ClusterConnection, retry: RetryPolicy = .default,
                                environment: [String: String] = ProcessInfo.processInfo.environment,
+                               logger: Logger = KubeClient.silentLogger,
                                warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) async throws -> KubeClient {
-        let credentials = Credentials(connection.authorization, server: connection.server, environment: environment)
+        let credentials = Credentials(connection.authorization, server: connection.server, environment: environment, logger: logger)
         var clientCertificate = connection.clientCertificate
         if case .exec = connection.authorization, let execCert = try await credentials.execClientCertificate() {
             clientCertificate = execCert
@@ -85,11 +95,12 @@ public final class KubeClient: Sendable {
             config.proxy = .server(host: host, port: url.port ?? 80)
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry)
+        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry, logger: logger)
     }
 
-    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy) {
+    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy, logger: Logger) {
         self.connection = connection
+        self.logger = logger
         self.http = http
         self.credentials = credentials
         self.retry = retry
@@ -110,6 +121,8 @@ public final class KubeClient: Sendable {
 
     /// GETs `path` with `query`, retrying 429/5xx/timeouts; any other non-2xx except 410 throws.
     public func get(_ path: String, query: [(String, String)] = [], purpose: RequestPurpose) async throws -> Answer {
+        // `path` and `query` never carry credentials (those travel in the Authorization header), so
+        // both may be logged.
         var url = connection.server + path
         if !query.isEmpty { url += "?" + query.map { "\($0.0.urlQueryEscaped)=\($0.1.urlQueryEscaped)" }.joined(separator: "&") }
         var refreshedCredentials = false
@@ -133,26 +146,48 @@ public final class KubeClient: Sendable {
             } catch {
                 let mapped = transportError(error)
                 if mapped.retryable, attempt < retry.maxAttempts {
-                    try await Task.sleep(for: backoff(attempt: attempt, retryAfter: nil))
+                    let delay = backoff(attempt: attempt, retryAfter: nil)
+                    logger.info("retrying Kubernetes API request after a transport error", metadata: [
+                        "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(delay)",
+                        "error": "\(mapped.error.description)",
+                    ])
+                    try await Task.sleep(for: delay)
                     continue
                 }
                 throw mapped.error
             }
+            logger.debug("Kubernetes API request", metadata: [
+                "verb": "\(purpose.verb)", "path": "\(path)", "query": "\(Self.loggableQuery(query))",
+                "status": "\(status)", "attempt": "\(attempt)",
+            ])
             switch status {
             case 200..<300, 410:
                 return Answer(status: status, body: body)
             case 401 where !refreshedCredentials && credentials.canRefresh:
                 refreshedCredentials = true
+                logger.info("the API server answered 401; refreshing the credentials once", metadata: [
+                    "path": "\(path)", "authorization": "\(connection.authorization)",
+                ])
                 await credentials.invalidate()
                 continue
             case 429 where attempt < retry.maxAttempts, 500..<600 where attempt < retry.maxAttempts:
                 if retryAfter == nil, let s = APIStatus.decode(body)?.details?.retryAfterSeconds { retryAfter = .seconds(s) }
-                try await Task.sleep(for: backoff(attempt: attempt, retryAfter: retryAfter))
+                let delay = backoff(attempt: attempt, retryAfter: retryAfter)
+                logger.info("retrying Kubernetes API request", metadata: [
+                    "verb": "\(purpose.verb)", "path": "\(path)", "status": "\(status)", "attempt": "\(attempt)",
+                    "delay": "\(delay)",
+                ])
+                try await Task.sleep(for: delay)
                 continue
             default:
                 throw error(status: status, body: body, purpose: purpose, attempts: attempt)
             }
         }
+    }
+
+    // Continue tokens are opaque, long and useless to a reader of the log: shown as `…`.
+    static func loggableQuery(_ query: [(String, String)]) -> String {
+        query.map { $0.0 == "continue" ? "continue=…" : "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
     private func backoff(attempt: Int, retryAfter: Duration?) -> Duration {
