@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// What an exec credential plugin returned (`ExecCredential.status`).
 public struct ExecCredential: Sendable, Equatable {
@@ -108,7 +109,7 @@ public actor ExecCredentialPlugin {
             throw KubeError.execPlugin(command: command, reason: "returned neither a token nor a client certificate and key")
         }
         if let ts = status.expirationTimestamp {
-            guard let date = parseRFC3339(ts) else {
+            guard let date = RFC3339.parse(ts) else {
                 throw KubeError.execPlugin(command: command, reason: "expirationTimestamp \(ts) is not RFC 3339")
             }
             credential.expiration = date
@@ -137,29 +138,24 @@ public actor ExecCredentialPlugin {
                     continuation.resume(throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))
                     return
                 }
-                let errBox = ErrBox()
+                // stderr is drained on another thread so a chatty plugin cannot block on a full pipe
+                // while stdout is being read.
+                let errBox = StderrBox()
                 let group = DispatchGroup()
                 group.enter()
                 DispatchQueue.global().async {
-                    errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    errBox.data.withLock { $0 = data }
                     group.leave()
                 }
                 let outData = out.fileHandleForReading.readDataToEndOfFile()
                 group.wait()
                 process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, Array(outData), String(decoding: errBox.data, as: UTF8.self)))
+                let stderr = errBox.data.withLock { String(decoding: $0, as: UTF8.self) }
+                continuation.resume(returning: (process.terminationStatus, Array(outData), stderr))
             }
         }
     }
 
-    private final class ErrBox: @unchecked Sendable { var data = Data() }
-}
-
-/// Parses RFC 3339 timestamps with or without fractional seconds.
-func parseRFC3339(_ text: String) -> Date? {
-    let plain = ISO8601DateFormatter()
-    if let d = plain.date(from: text) { return d }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: text)
+    private final class StderrBox: Sendable { let data = Mutex(Data()) }
 }

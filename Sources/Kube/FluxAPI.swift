@@ -23,10 +23,11 @@ public actor FluxAPI {
             struct Version: Decodable { var version: String }
             var versions: [Version]
         }
-        let answer = try await client.get("/apis/\(resource.group)", purpose: RequestPurpose(verb: "get", resource: resource))
+        let purpose = RequestPurpose(verb: "get", resource: resource, isDiscovery: true)
+        let answer = try await client.get("/apis/\(resource.group)", purpose: purpose)
         guard let group = try? JSONDecoder().decode(APIGroup.self, from: Data(answer.body)) else {
             throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                        message: "discovery of \(resource.group) returned no APIGroup", attempts: 1)
+                                        message: "the answer is not an APIGroup", attempts: 1, request: purpose.summary)
         }
         let versions = group.versions.map(\.version)
         servedVersions[resource.group] = versions
@@ -46,17 +47,22 @@ public actor FluxAPI {
     /// Lists objects in `namespace` (nil: all namespaces) matching `labelSelector`, following
     /// `continue` tokens. An expired token (410 Gone) restarts the list once. Objects that do not
     /// decode are returned as `invalid` errors instead of failing the list.
+    ///
+    /// A malformed `labelSelector` throws `KubeError.invalidLabelSelector` before any request.
+    /// `fieldSelector` is passed through (`involvedObject.kind=Kustomization` for events).
     public func list<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String? = nil,
-                                    labelSelector: String? = nil) async throws -> ListResult<T> {
+                                    labelSelector: String? = nil, fieldSelector: String? = nil) async throws -> ListResult<T> {
+        if let labelSelector { try Self.validateLabelSelector(labelSelector) }
         let version = try await version(of: resource)
         let path = resource.path(version: version, namespace: namespace)
-        let purpose = RequestPurpose(verb: "list", resource: resource, namespace: namespace)
+        let purpose = RequestPurpose(verb: "list", resource: resource, namespace: namespace, version: version)
         var restarted = false
         var result = ListResult<T>(items: [], invalid: [], restarts: 0)
         var token: String?
         while true {
             var query: [(String, String)] = [("limit", String(pageSize))]
             if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+            if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
             if let token { query.append(("continue", token)) }
             let answer = try await client.get(path, query: query, purpose: purpose)
             if answer.status == 410 {
@@ -74,7 +80,7 @@ public actor FluxAPI {
             let page: Page<T>
             do { page = try JSONDecoder().decode(Page<T>.self, from: Data(answer.body)) } catch {
                 throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                            message: "the \(resource) list is not a Kubernetes list", attempts: 1)
+                                            message: "the answer is not a Kubernetes list", attempts: 1, request: purpose.summary)
             }
             for item in page.items {
                 switch item.result {
@@ -87,11 +93,18 @@ public actor FluxAPI {
         }
     }
 
+    /// Checks a label selector (`-l`) the way the API server parses it, so a typo is a usage error
+    /// before any request rather than a 400 from the server. Throws `KubeError.invalidLabelSelector`.
+    public static func validateLabelSelector(_ text: String) throws(KubeError) {
+        _ = try LabelSelector(parsing: text)
+    }
+
     /// Gets one object by namespace and name.
     public func get<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String, name: String) async throws -> T {
         let version = try await version(of: resource)
         let answer = try await client.get(resource.path(version: version, namespace: namespace, name: name),
-                                          purpose: RequestPurpose(verb: "get", resource: resource, namespace: namespace, name: name))
+                                          purpose: RequestPurpose(verb: "get", resource: resource, namespace: namespace, name: name,
+                                                                  version: version))
         do {
             return try JSONDecoder().decode(T.self, from: Data(answer.body))
         } catch let error as DecodingError {

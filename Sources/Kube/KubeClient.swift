@@ -213,7 +213,8 @@ public final class KubeClient: Sendable {
             }
             return .resourceNotServed(server: connection.server, resource: resource, component: purpose.resource?.component ?? "")
         default:
-            return .serverError(server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts)
+            return .serverError(server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts,
+                                request: purpose.summary)
         }
     }
 

@@ -24,8 +24,12 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case unsupportedVersions(server: String, group: String, served: [String], understood: [String])
     /// A continue token expired twice in a row during one list.
     case listExpired(server: String, resource: String)
-    /// The server kept failing (5xx / 429) after every retry.
-    case serverError(server: String, status: Int, message: String, attempts: Int)
+    /// The server kept failing (5xx / 429) after every retry, or answered something unreadable.
+    /// `request` says what was being done (`listing kustomizations.kustomize.toolkit.fluxcd.io/v1 in
+    /// all namespaces`).
+    case serverError(server: String, status: Int, message: String, attempts: Int, request: String)
+    /// A label selector (`-l`) that the API server would reject; a usage error, found before any request.
+    case invalidLabelSelector(selector: String, reason: String)
     /// TLS, DNS, connection or timeout problems.
     case transport(server: String, reason: String, fix: String)
     /// An object from the API lacks a required field or has one of the wrong type.
@@ -55,8 +59,24 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
             return "\(server) serves \(group) only at \(served.isEmpty ? "no version" : served.joined(separator: ", ")), fluxstamp understands \(understood.joined(separator: ", ")); upgrade Flux or fluxstamp"
         case let .listExpired(server, resource):
             return "\(server): listing \(resource) failed twice with 410 Gone (continue token expired); the objects change faster than they can be paged, retry later"
-        case let .serverError(server, status, message, attempts):
-            return "\(server) answered \(status) (\(message)) after \(attempts) attempts; check the API server's health and retry"
+        case let .serverError(server, status, message, attempts, request):
+            let tries = attempts == 1 ? "" : " after \(attempts) attempts"
+            let fix: String
+            switch status {
+            case 429:
+                fix = "the API server is throttling this client (API Priority and Fairness); run less often or retry later"
+            case 500..<600:
+                fix = "the API server or a component behind it (etcd, an aggregated API) is failing; check "
+                    + "`kubectl get --raw /readyz?verbose` and retry later"
+            case 400..<500:
+                fix = "the server rejected fluxstamp's request; report this as a fluxstamp bug"
+            default:
+                fix = "check that the server is a Kubernetes API server and retry"
+            }
+            return "\(server) answered \(status) (\(message))\(tries) while \(request); \(fix)"
+        case let .invalidLabelSelector(selector, reason):
+            return "label selector \"\(selector)\" is malformed: \(reason); write requirements such as app=web, tier!=db, "
+                + "env in (prod,staging), team, !legacy, separated by commas"
         case let .transport(server, reason, fix):
             return "cannot talk to \(server): \(reason); \(fix)"
         case let .invalidObject(kind, object, field, reason):

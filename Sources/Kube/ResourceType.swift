@@ -32,6 +32,9 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// Core `v1` Secrets.
     public static let secrets = ResourceType(group: "", plural: "secrets", kind: "Secret", understoodVersions: ["v1"], component: "core")
 
+    /// Core `v1` Events (read for Kustomizations' reconcile outcomes).
+    public static let events = ResourceType(group: "", plural: "events", kind: "Event", understoodVersions: ["v1"], component: "core")
+
     /// The URL path of a collection or object at `version`.
     public func path(version: String, namespace: String?, name: String? = nil) -> String {
         var p = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"

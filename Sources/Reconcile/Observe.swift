@@ -46,7 +46,7 @@ public enum Observe {
             guard let revision = snapshot.metadata?["originRevision"].nonEmpty ?? snapshot.metadata?["revision"].nonEmpty else { continue }
             let succeeded = snapshot.lastReconciledStatus == "ReconciliationSucceeded"
             result.append(Observation(kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
-                                      reason: snapshot.lastReconciledStatus, time: parseTime(snapshot.lastReconciled),
+                                      reason: snapshot.lastReconciledStatus, time: snapshot.lastReconciled,
                                       origin: .history))
         }
         return result

@@ -115,10 +115,105 @@ import Testing
                     try await api.list(Kustomization.self, .kustomizations).items.count
                 }
                 #expect(count == 6)
+                let api = try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)
+                _ = try await api.version(of: .kustomizations)  // discovery answers; the list keeps failing
                 emulator.controls.inject(Array(repeating: .init(status: 503), count: 4))
+                let message = await errorMessage { try await using(api) { _ = try await $0.list(Kustomization.self, .kustomizations) } }
+                #expect(message == "\(emulator.url) answered 503 (The server is currently unable to handle the request) after 4 attempts "
+                    + "while listing kustomizations.kustomize.toolkit.fluxcd.io/v1 in all namespaces; the API server or a component behind it "
+                    + "(etcd, an aggregated API) is failing; check `kubectl get --raw /readyz?verbose` and retry later")
+            }
+        }
+    }
+}
+
+/// A persistent 5xx or 429 says what was being read, with which version and where.
+@Suite struct PersistentServerErrorTests {
+    @Test(arguments: [
+        (503, "secrets", "apps", "while listing secrets/v1 in namespace apps; the API server or a component"),
+        (500, "providers", nil, "while listing providers.notification.toolkit.fluxcd.io/v1beta3 in all namespaces; the API server or a component"),
+        (429, "alerts", "home", "while listing alerts.notification.toolkit.fluxcd.io/v1beta3 in namespace home; the API server is throttling"),
+    ] as [(Int, String, String?, String)])
+    func namesTheList(status: Int, resource: String, namespace: String?, expected: String) async throws {
+        try await withEmulator { emulator in
+            try await withTemporaryDirectory { dir in
+                let api = try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)
+                let type: ResourceType = resource == "secrets" ? .secrets : resource == "providers" ? .providers : .alerts
+                _ = try await api.version(of: type)  // discovery succeeds; the list itself keeps failing
+                emulator.controls.inject(Array(repeating: .init(status: status, retryAfterSeconds: status == 429 ? 0 : nil), count: 4))
+                let message = await errorMessage { try await using(api) { _ = try await $0.list(Secret.self, type, namespace: namespace) } }
+                #expect(message?.contains("after 4 attempts " + expected) == true, "\(message ?? "no error")")
+            }
+        }
+    }
+
+    @Test func discoveryFailureSaysItWasDiscovery() async throws {
+        try await withEmulator { emulator in
+            try await withTemporaryDirectory { dir in
+                emulator.controls.inject(Array(repeating: .init(status: 502), count: 4))
                 let api = try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)
                 let message = await errorMessage { try await using(api) { _ = try await $0.list(Kustomization.self, .kustomizations) } }
-                #expect(message == "\(emulator.url) answered 503 (The server is currently unable to handle the request) after 4 attempts; check the API server's health and retry")
+                #expect(message?.contains("while discovering the versions of the API group kustomize.toolkit.fluxcd.io;") == true, "\(message ?? "")")
+            }
+        }
+    }
+}
+
+/// Label selectors are checked as the API server parses them, before any request.
+@Suite struct LabelSelectorTests {
+    @Test(arguments: [
+        ("a=b,=c", "found \"=\" after \",\" where a label key was expected"),
+        ("a in (b", "the list after a in is not closed with \")\""),
+        ("a=b,", "it ends with a comma; remove it or add a requirement after it"),
+        ("a b", "found \"b\" after the key \"a\" where an operator (=, ==, !=, in, notin), a comma or the end was expected"),
+        ("a=b c", "found \"c\" after a complete requirement where a comma or the end was expected"),
+        ("tier=front end!", "found \"end\" after a complete requirement where a comma or the end was expected"),
+        ("a in b", "a in must be followed by a parenthesised list, e.g. a in (a,b)"),
+        ("a notin ()", "a notin () has no values"),
+        ("a=-b", "the value \"-b\" of a must start and end with a letter or digit"),
+        ("Example.com/x=1", "the key \"Example.com/x\" has a prefix that is not a lower-case DNS subdomain"),
+        ("a/b/c", "the key \"a/b/c\" has more than one \"/\""),
+        ("a>b", "a> needs one integer value"),
+        ("!", "found the end after \"!\" where a label key was expected"),
+    ])
+    func malformed(text: String, reason: String) {
+        #expect(throws: KubeError.invalidLabelSelector(selector: text, reason: reason)) { try FluxAPI.validateLabelSelector(text) }
+    }
+
+    /// Selectors the API server accepts, and what they select.
+    @Test(arguments: [
+        ("", ["app": "web"], true),
+        ("app=web", ["app": "web"], true),
+        ("app==web,tier!=db", ["app": "web", "tier": "db"], false),
+        ("env in (prod, staging)", ["env": "staging"], true),
+        ("env notin (prod)", [:], true),
+        ("team,!legacy", ["team": "a"], true),
+        ("team,!legacy", ["team": "a", "legacy": "yes"], false),
+        ("app.kubernetes.io/part-of=fleet", ["app.kubernetes.io/part-of": "fleet"], true),
+        ("app=", ["app": ""], true),
+        ("replicas>2", ["replicas": "3"], true),
+        ("replicas<2", ["replicas": "3"], false),
+    ] as [(String, [String: String], Bool)])
+    func valid(text: String, labels: [String: String], selected: Bool) throws {
+        #expect(try LabelSelector(parsing: text).matches(labels) == selected)
+    }
+
+    @Test func oneLineUsageMessage() {
+        #expect(KubeError.invalidLabelSelector(selector: "a=b,=c", reason: "found \"=\" after \",\" where a label key was expected").description
+            == "label selector \"a=b,=c\" is malformed: found \"=\" after \",\" where a label key was expected; write requirements such as "
+            + "app=web, tier!=db, env in (prod,staging), team, !legacy, separated by commas")
+    }
+
+    /// `list` refuses a malformed selector before it sends anything.
+    @Test func listRejectsBeforeAnyRequest() async throws {
+        try await withEmulator { emulator in
+            try await withTemporaryDirectory { dir in
+                let api = try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)
+                let message = await errorMessage {
+                    try await using(api) { _ = try await $0.list(Kustomization.self, .kustomizations, labelSelector: "a in (b") }
+                }
+                #expect(message?.hasPrefix("label selector \"a in (b\" is malformed") == true)
+                #expect(emulator.controls.requests.isEmpty)
             }
         }
     }

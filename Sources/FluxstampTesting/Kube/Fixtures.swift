@@ -6,7 +6,7 @@
 public enum KubeFixtures {
     /// Every fixture, as one multi-document YAML text.
     public static var all: String {
-        [kustomizations, gitRepositories, ociRepositories, providers, alerts, secrets].joined(separator: "\n---\n")
+        [kustomizations, gitRepositories, ociRepositories, providers, alerts, secrets, events].joined(separator: "\n---\n")
     }
 
     /// The uid of `flux-system/github-status`; its commit statuses are `kustomization/<name>/0c9c2e41`.
@@ -217,6 +217,9 @@ public enum KubeFixtures {
       name: legacy
       namespace: team-b
       uid: 1a5b6c7d-6666-4f70-8a1b-4d5e6f708192
+      annotations:
+        event.toolkit.fluxcd.io/commit: 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b
+        event.toolkit.fluxcd.io/summary: legacy stack
     spec:
       interval: 10m
       path: ./legacy

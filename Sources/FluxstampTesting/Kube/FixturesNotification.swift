@@ -57,6 +57,10 @@ extension KubeFixtures {
       type: github
       address: https://github.com/acme/platform
       suspend: true
+      certSecretRef:
+        name: platform-ca
+      proxySecretRef:
+        name: platform-proxy
     """
 
     /// The `Alert` fixtures (notification.toolkit.fluxcd.io/v1beta3).
@@ -124,6 +128,15 @@ extension KubeFixtures {
     spec:
       providerRef:
         name: github-paused
+      summary: platform rollout
+      eventMetadata:
+        env: staging
+        summary: overridden by spec.summary
+      inclusionList:
+      - "^Reconciliation finished"
+      - "failed"
+      exclusionList:
+      - "dependency '.*' is not ready"
       eventSources:
       - kind: Kustomization
         name: infra-controllers
