@@ -28,7 +28,8 @@ public struct APIStatus: Sendable, Decodable, Equatable {
     /// Decodes a Status body, or nil when the body is not one.
     public static func decode(_ body: [UInt8]) -> APIStatus? {
         guard let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body)),
-              status.message != nil || status.reason != nil else { return nil }
+            status.message != nil || status.reason != nil
+        else { return nil }
         return status
     }
 }

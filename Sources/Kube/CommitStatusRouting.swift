@@ -150,9 +150,13 @@ public struct CommitStatusRouting: Sendable {
         for alert in alerts where !(alert.spec.suspend ?? false) && matches(alert, kustomization) {
             if !crossNamespaceRefs && alert.metadata.namespace != kustomization.metadata.namespace { continue }
             let namespace = alert.metadata.namespace
-            guard let provider = providers.first(where: { $0.metadata.namespace == namespace && $0.metadata.name == alert.spec.providerRef.name }),
-                  !(provider.spec.suspend ?? false),
-                  commitStatusProviderTypes.contains(provider.spec.type) else { continue }
+            guard
+                let provider = providers.first(where: {
+                    $0.metadata.namespace == namespace && $0.metadata.name == alert.spec.providerRef.name
+                }),
+                !(provider.spec.suspend ?? false),
+                commitStatusProviderTypes.contains(provider.spec.type)
+            else { continue }
             let id: CommitStatusReporter.ContextID
             if let expr = provider.spec.commitStatusExpr, !expr.isEmpty {
                 id = .customExpression(expr)
@@ -161,13 +165,15 @@ public struct CommitStatusRouting: Sendable {
             } else {
                 id = .unknownProviderUID
             }
-            out.append(CommitStatusReporter(alert: alert.metadata.qualifiedName, provider: provider.metadata.qualifiedName,
-                                            providerType: provider.spec.type, address: provider.spec.address,
-                                            contextID: id, eventSeverity: alert.spec.eventSeverity ?? "info",
-                                            summary: alert.resolvedSummary, eventMetadata: alert.spec.eventMetadata ?? [:],
-                                            inclusionList: alert.spec.inclusionList ?? [], exclusionList: alert.spec.exclusionList ?? [],
-                                            commitStatusExpr: provider.spec.commitStatusExpr.flatMap { $0.isEmpty ? nil : $0 },
-                                            providerUID: provider.metadata.uid, alertObject: alert, providerObject: provider))
+            out.append(
+                CommitStatusReporter(
+                    alert: alert.metadata.qualifiedName, provider: provider.metadata.qualifiedName,
+                    providerType: provider.spec.type, address: provider.spec.address,
+                    contextID: id, eventSeverity: alert.spec.eventSeverity ?? "info",
+                    summary: alert.resolvedSummary, eventMetadata: alert.spec.eventMetadata ?? [:],
+                    inclusionList: alert.spec.inclusionList ?? [], exclusionList: alert.spec.exclusionList ?? [],
+                    commitStatusExpr: provider.spec.commitStatusExpr.flatMap { $0.isEmpty ? nil : $0 },
+                    providerUID: provider.metadata.uid, alertObject: alert, providerObject: provider))
         }
         return out.sorted { ($0.provider, $0.alert) < ($1.provider, $1.alert) }
     }

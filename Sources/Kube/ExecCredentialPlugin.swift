@@ -25,8 +25,10 @@ public actor ExecCredentialPlugin {
     public private(set) var runs = 0
 
     /// A plugin for `config`, run with `environment` plus the plugin's `env`.
-    public init(config: ExecPluginConfig, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                now: @escaping @Sendable () -> Date = Date.init, logger: Logger = KubeClient.silentLogger) {
+    public init(
+        config: ExecPluginConfig, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Date = Date.init, logger: Logger = KubeClient.silentLogger
+    ) {
         self.logger = logger
         self.config = config
         self.server = server
@@ -38,10 +40,12 @@ public actor ExecCredentialPlugin {
     public func credential() async throws -> ExecCredential {
         if let cached, cached.expiration.map({ $0 > now() }) ?? true { return cached }
         // The command and why it runs, never its output: the output is the credential.
-        logger.info("running exec credential plugin", metadata: [
-            "command": "\(config.command)",
-            "why": "\(cached == nil ? "no cached credential" : "cached credential expired")",
-        ])
+        logger.info(
+            "running exec credential plugin",
+            metadata: [
+                "command": "\(config.command)",
+                "why": "\(cached == nil ? "no cached credential" : "cached credential expired")",
+            ])
         let fresh = try await run()
         cached = fresh
         return fresh
@@ -60,11 +64,14 @@ public actor ExecCredentialPlugin {
         var spec: [String: Any] = ["interactive": false]
         if config.provideClusterInfo == true { spec["cluster"] = ["server": server] }
         let info: [String: Any] = ["apiVersion": config.apiVersion, "kind": "ExecCredential", "spec": spec]
-        env["KUBERNETES_EXEC_INFO"] = String(decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        env["KUBERNETES_EXEC_INFO"] = String(
+            decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         let command = config.command
         let resolved = command.contains("/") ? command : Self.lookUp(command, path: env["PATH"] ?? "/usr/bin:/bin")
         guard let resolved else {
-            throw KubeError.execPlugin(command: command, reason: "not found in PATH" + (config.installHint.map { " (\($0.split(separator: "\n").first ?? ""))" } ?? ""))
+            throw KubeError.execPlugin(
+                command: command,
+                reason: "not found in PATH" + (config.installHint.map { " (\($0.split(separator: "\n").first ?? ""))" } ?? ""))
         }
         let result = try await Self.execute(resolved, config.args ?? [], env)
         guard result.status == 0 else {
@@ -121,7 +128,9 @@ public actor ExecCredentialPlugin {
         path.split(separator: ":").map { "\($0)/\(command)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    private static func execute(_ path: String, _ args: [String], _ env: [String: String]) async throws -> (status: Int32, stdout: [UInt8], stderr: String) {
+    private static func execute(
+        _ path: String, _ args: [String], _ env: [String: String]
+    ) async throws -> (status: Int32, stdout: [UInt8], stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = args
@@ -135,7 +144,8 @@ public actor ExecCredentialPlugin {
                 do {
                     try process.run()
                 } catch {
-                    continuation.resume(throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))
+                    continuation.resume(
+                        throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))
                     return
                 }
                 // stderr is drained on another thread so a chatty plugin cannot block on a full pipe

@@ -26,8 +26,9 @@ public actor FluxAPI {
         let purpose = RequestPurpose(verb: "get", resource: resource, isDiscovery: true)
         let answer = try await client.get("/apis/\(resource.group)", purpose: purpose)
         guard let group = try? JSONDecoder().decode(APIGroup.self, from: Data(answer.body)) else {
-            throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                        message: "the answer is not an APIGroup", attempts: 1, request: purpose.summary)
+            throw KubeError.serverError(
+                server: client.connection.server, status: answer.status,
+                message: "the answer is not an APIGroup", attempts: 1, request: purpose.summary)
         }
         let versions = group.versions.map(\.version)
         servedVersions[resource.group] = versions
@@ -38,8 +39,9 @@ public actor FluxAPI {
     public func version(of resource: ResourceType) async throws -> String {
         let served = try await servedVersions(of: resource)
         guard let version = resource.understoodVersions.first(where: served.contains) else {
-            throw KubeError.unsupportedVersions(server: client.connection.server, group: resource.group,
-                                                served: served, understood: resource.understoodVersions)
+            throw KubeError.unsupportedVersions(
+                server: client.connection.server, group: resource.group,
+                served: served, understood: resource.understoodVersions)
         }
         return version
     }
@@ -50,8 +52,10 @@ public actor FluxAPI {
     ///
     /// A malformed `labelSelector` throws `KubeError.invalidLabelSelector` before any request.
     /// `fieldSelector` is passed through (`involvedObject.kind=Kustomization` for events).
-    public func list<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String? = nil,
-                                    labelSelector: String? = nil, fieldSelector: String? = nil) async throws -> ListResult<T> {
+    public func list<T: KubeObject>(
+        _ type: T.Type, _ resource: ResourceType, namespace: String? = nil,
+        labelSelector: String? = nil, fieldSelector: String? = nil
+    ) async throws -> ListResult<T> {
         if let labelSelector { try Self.validateLabelSelector(labelSelector) }
         let version = try await version(of: resource)
         let path = resource.path(version: version, namespace: namespace)
@@ -70,17 +74,20 @@ public actor FluxAPI {
                     throw KubeError.listExpired(server: client.connection.server, resource: resource.description)
                 }
                 restarted = true
-                client.logger.info("continue token expired (410 Gone); listing again from the start", metadata: [
-                    "resource": "\(resource)", "namespace": "\(namespace ?? "*")", "itemsDiscarded": "\(result.items.count)",
-                ])
+                client.logger.info(
+                    "continue token expired (410 Gone); listing again from the start",
+                    metadata: [
+                        "resource": "\(resource)", "namespace": "\(namespace ?? "*")", "itemsDiscarded": "\(result.items.count)",
+                    ])
                 result = ListResult<T>(items: [], invalid: [], restarts: 1)
                 token = nil
                 continue
             }
             let page: Page<T>
             do { page = try JSONDecoder().decode(Page<T>.self, from: Data(answer.body)) } catch {
-                throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                            message: "the answer is not a Kubernetes list", attempts: 1, request: purpose.summary)
+                throw KubeError.serverError(
+                    server: client.connection.server, status: answer.status,
+                    message: "the answer is not a Kubernetes list", attempts: 1, request: purpose.summary)
             }
             for item in page.items {
                 switch item.result {
@@ -102,9 +109,11 @@ public actor FluxAPI {
     /// Gets one object by namespace and name.
     public func get<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String, name: String) async throws -> T {
         let version = try await version(of: resource)
-        let answer = try await client.get(resource.path(version: version, namespace: namespace, name: name),
-                                          purpose: RequestPurpose(verb: "get", resource: resource, namespace: namespace, name: name,
-                                                                  version: version))
+        let answer = try await client.get(
+            resource.path(version: version, namespace: namespace, name: name),
+            purpose: RequestPurpose(
+                verb: "get", resource: resource, namespace: namespace, name: name,
+                version: version))
         do {
             return try JSONDecoder().decode(T.self, from: Data(answer.body))
         } catch let error as DecodingError {

@@ -40,11 +40,15 @@ public struct FluxInventory: Sendable {
     /// malformed selector before any request); failing to read sources, notification objects or
     /// events is recorded in `problems`. `crossNamespaceRefs: false` routes as NC does with
     /// `--no-cross-namespace-refs`.
-    public static func read(_ api: FluxAPI, namespace: String?, labelSelector: String?, events: Bool = false,
-                            crossNamespaceRefs: Bool = true) async throws -> FluxInventory {
+    public static func read(
+        _ api: FluxAPI, namespace: String?, labelSelector: String?, events: Bool = false,
+        crossNamespaceRefs: Bool = true
+    ) async throws -> FluxInventory {
         let listed = try await api.list(Kustomization.self, .kustomizations, namespace: namespace, labelSelector: labelSelector)
         var problems = listed.invalid
-        let kustomizations = listed.items.sorted { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }
+        let kustomizations = listed.items.sorted {
+            ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name)
+        }
 
         // Sources, Providers and Alerts may live in other namespaces than the Kustomizations they
         // serve (cross-namespace sourceRef, an Alert in flux-system), so they are read cluster-wide;
@@ -86,13 +90,17 @@ public struct FluxInventory: Sendable {
         let entries = kustomizations.map { k in
             let ns = k.sourceNamespace
             let ref = k.spec.sourceRef
-            return Entry(kustomization: k,
-                         gitRepository: ref.kind == "GitRepository" ? git.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
-                         ociRepository: ref.kind == "OCIRepository" ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
-                         reporters: routing.reporters(for: k),
-                         events: readEvents?.events(namespace: k.metadata.namespace ?? "", name: k.metadata.name) ?? [])
+            return Entry(
+                kustomization: k,
+                gitRepository: ref.kind == "GitRepository"
+                    ? git.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                ociRepository: ref.kind == "OCIRepository"
+                    ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                reporters: routing.reporters(for: k),
+                events: readEvents?.events(namespace: k.metadata.namespace ?? "", name: k.metadata.name) ?? [])
         }
-        return FluxInventory(entries: entries, problems: problems, providers: providers,
-                             routingKnown: readProviders != nil && readAlerts != nil)
+        return FluxInventory(
+            entries: entries, problems: problems, providers: providers,
+            routingKnown: readProviders != nil && readAlerts != nil)
     }
 }

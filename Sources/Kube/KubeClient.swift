@@ -19,8 +19,10 @@ public struct RetryPolicy: Sendable {
     public var connectTimeout: Duration
 
     /// Creates a policy.
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
-                requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)) {
+    public init(
+        maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)
+    ) {
         self.connectTimeout = connectTimeout
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
@@ -51,10 +53,12 @@ public final class KubeClient: Sendable {
 
     /// Connects (lazily: no request is sent yet). Runs an exec plugin first when the plugin may
     /// return a client certificate, because the certificate is part of the TLS configuration.
-    public static func connect(_ connection: ClusterConnection, retry: RetryPolicy = .default,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               logger: Logger = KubeClient.silentLogger,
-                               warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) async throws -> KubeClient {
+    public static func connect(
+        _ connection: ClusterConnection, retry: RetryPolicy = .default,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = KubeClient.silentLogger,
+        warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }
+    ) async throws -> KubeClient {
         let credentials = Credentials(connection.authorization, server: connection.server, environment: environment, logger: logger)
         var clientCertificate = connection.clientCertificate
         if case .exec = connection.authorization, let execCert = try await credentials.execClientCertificate() {
@@ -66,11 +70,15 @@ public final class KubeClient: Sendable {
             break
         case let .certificateAuthority(pem, source):
             do { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(pem)) } catch {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "the CA in \(source) is not a PEM certificate",
-                                           fix: "set certificate-authority(-data) to the cluster's CA certificate")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "the CA in \(source) is not a PEM certificate",
+                    fix: "set certificate-authority(-data) to the cluster's CA certificate")
             }
         case .insecureSkipVerify:
-            warn("insecure-skip-tls-verify is set for \(connection.server): the server's certificate is NOT verified and anyone on the path can read the credentials; set certificate-authority-data instead")
+            warn(
+                "insecure-skip-tls-verify is set for \(connection.server): the server's certificate is NOT verified and anyone on the "
+                    + "path can read the credentials; set certificate-authority-data instead"
+            )
             tls.certificateVerification = .none
         }
         if let name = connection.tlsServerName {
@@ -81,16 +89,19 @@ public final class KubeClient: Sendable {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(clientCertificate.certificatePEM).map { .certificate($0) }
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: clientCertificate.keyPEM, format: .pem))
             } catch {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "the client certificate or key of user \"\(connection.userName)\" is not valid PEM",
-                                           fix: "set client-certificate(-data) and client-key(-data) to a PEM certificate and its key")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "the client certificate or key of user \"\(connection.userName)\" is not valid PEM",
+                    fix: "set client-certificate(-data) and client-key(-data) to a PEM certificate and its key")
             }
         }
-        var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                              timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
+        var config = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
         if let proxy = connection.proxyURL, let url = URL(string: proxy), let host = url.host {
             guard url.scheme == "http" else {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",
-                                           fix: "use an http:// proxy (socks5 is not supported)")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",
+                    fix: "use an http:// proxy (socks5 is not supported)")
             }
             config.proxy = .server(host: host, port: url.port ?? 80)
         }
@@ -147,36 +158,44 @@ public final class KubeClient: Sendable {
                 let mapped = transportError(error)
                 if mapped.retryable, attempt < retry.maxAttempts {
                     let delay = backoff(attempt: attempt, retryAfter: nil)
-                    logger.info("retrying Kubernetes API request after a transport error", metadata: [
-                        "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(delay)",
-                        "error": "\(mapped.error.description)",
-                    ])
+                    logger.info(
+                        "retrying Kubernetes API request after a transport error",
+                        metadata: [
+                            "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(delay)",
+                            "error": "\(mapped.error.description)",
+                        ])
                     try await Task.sleep(for: delay)
                     continue
                 }
                 throw mapped.error
             }
-            logger.debug("Kubernetes API request", metadata: [
-                "verb": "\(purpose.verb)", "path": "\(path)", "query": "\(Self.loggableQuery(query))",
-                "status": "\(status)", "attempt": "\(attempt)",
-            ])
+            logger.debug(
+                "Kubernetes API request",
+                metadata: [
+                    "verb": "\(purpose.verb)", "path": "\(path)", "query": "\(Self.loggableQuery(query))",
+                    "status": "\(status)", "attempt": "\(attempt)",
+                ])
             switch status {
             case 200..<300, 410:
                 return Answer(status: status, body: body)
             case 401 where !refreshedCredentials && credentials.canRefresh:
                 refreshedCredentials = true
-                logger.info("the API server answered 401; refreshing the credentials once", metadata: [
-                    "path": "\(path)", "authorization": "\(connection.authorization)",
-                ])
+                logger.info(
+                    "the API server answered 401; refreshing the credentials once",
+                    metadata: [
+                        "path": "\(path)", "authorization": "\(connection.authorization)",
+                    ])
                 await credentials.invalidate()
                 continue
             case 429 where attempt < retry.maxAttempts, 500..<600 where attempt < retry.maxAttempts:
                 if retryAfter == nil, let s = APIStatus.decode(body)?.details?.retryAfterSeconds { retryAfter = .seconds(s) }
                 let delay = backoff(attempt: attempt, retryAfter: retryAfter)
-                logger.info("retrying Kubernetes API request", metadata: [
-                    "verb": "\(purpose.verb)", "path": "\(path)", "status": "\(status)", "attempt": "\(attempt)",
-                    "delay": "\(delay)",
-                ])
+                logger.info(
+                    "retrying Kubernetes API request",
+                    metadata: [
+                        "verb": "\(purpose.verb)", "path": "\(path)", "status": "\(status)", "attempt": "\(attempt)",
+                        "delay": "\(delay)",
+                    ])
                 try await Task.sleep(for: delay)
                 continue
             default:
@@ -199,22 +218,25 @@ public final class KubeClient: Sendable {
 
     private func error(status: Int, body: [UInt8], purpose: RequestPurpose, attempts: Int) -> KubeError {
         let apiStatus = APIStatus.decode(body)
-        let message = apiStatus?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+        let message =
+            apiStatus?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
         let resource = purpose.resource?.description ?? "the API"
         switch status {
         case 401:
             return .unauthorized(server: connection.server, user: connection.userName, message: message.isEmpty ? "Unauthorized" : message)
         case 403:
-            return .forbidden(server: connection.server, verb: purpose.verb, resource: resource, namespace: purpose.namespace, message: message)
+            return .forbidden(
+                server: connection.server, verb: purpose.verb, resource: resource, namespace: purpose.namespace, message: message)
         case 404:
             if let name = purpose.name, apiStatus?.reason == "NotFound", apiStatus?.details?.name == name {
                 return .objectNotFound(server: connection.server, resource: resource, namespace: purpose.namespace, name: name)
             }
             return .resourceNotServed(server: connection.server, resource: resource, component: purpose.resource?.component ?? "")
         default:
-            return .serverError(server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts,
-                                request: purpose.summary)
+            return .serverError(
+                server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts,
+                request: purpose.summary)
         }
     }
 
@@ -222,7 +244,11 @@ public final class KubeClient: Sendable {
         let text = String(describing: error)
         let server = connection.server
         if let e = error as? HTTPClientError, [.connectTimeout, .readTimeout, .deadlineExceeded].contains(e) {
-            return (.transport(server: server, reason: "request timed out", fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true)
+            return (
+                .transport(
+                    server: server, reason: "request timed out",
+                    fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true
+            )
         }
         if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("SSL") || text.contains("handshake") {
             let fix: String
@@ -238,9 +264,16 @@ public final class KubeClient: Sendable {
             return (.transport(server: server, reason: "TLS handshake failed (\(short))", fix: fix), false)
         }
         if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
-            return (.transport(server: server, reason: "connection refused", fix: "check the server URL in \(connection.origin) and that the API server is up"), true)
+            return (
+                .transport(
+                    server: server, reason: "connection refused",
+                    fix: "check the server URL in \(connection.origin) and that the API server is up"), true
+            )
         }
-        return (.transport(server: server, reason: text.split(separator: "\n").first.map(String.init) ?? "unknown error",
-                           fix: "check the server URL in \(connection.origin) and your network"), true)
+        return (
+            .transport(
+                server: server, reason: text.split(separator: "\n").first.map(String.init) ?? "unknown error",
+                fix: "check the server URL in \(connection.origin) and your network"), true
+        )
     }
 }

@@ -41,24 +41,36 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case let .kubeconfig(path, reason, fix):
             return "kubeconfig \(path): \(reason); \(fix)"
         case let .noConfiguration(searched):
-            return "no Kubernetes configuration found (looked at \(searched.joined(separator: ", "))); pass --kubeconfig, set KUBECONFIG, or run inside a cluster"
+            return
+                "no Kubernetes configuration found (looked at \(searched.joined(separator: ", "))); pass --kubeconfig, set KUBECONFIG, or "
+                + "run inside a cluster"
         case let .inCluster(reason):
             return "in-cluster configuration: \(reason); run fluxstamp in a pod with a service account, or pass --kubeconfig"
         case let .execPlugin(command, reason):
             return "exec credential plugin \(command): \(reason); check that the plugin is installed and that you are logged in"
         case let .unauthorized(server, user, message):
-            return "\(server) rejected the credentials of \(user) (401 Unauthorized: \(message)); refresh the token or certificate in your kubeconfig"
+            return
+                "\(server) rejected the credentials of \(user) (401 Unauthorized: \(message)); refresh the token or certificate in your "
+                + "kubeconfig"
         case let .forbidden(server, verb, resource, namespace, message):
             let scope = namespace.map { "in namespace \($0)" } ?? "at the cluster scope"
-            return "\(server): RBAC denied \(verb) on \(resource) \(scope) (403: \(message)); grant \(verb) on \(resource) to fluxstamp's identity (see docs: RBAC)"
+            return
+                "\(server): RBAC denied \(verb) on \(resource) \(scope) (403: \(message)); grant \(verb) on \(resource) to fluxstamp's "
+                + "identity (see docs: RBAC)"
         case let .resourceNotServed(server, resource, component):
-            return "\(server) does not serve \(resource) (404): Flux \(component) is not installed on this cluster; install Flux or point --context at a cluster that runs it"
+            return
+                "\(server) does not serve \(resource) (404): Flux \(component) is not installed on this cluster; install Flux or point "
+                + "--context at a cluster that runs it"
         case let .objectNotFound(server, resource, namespace, name):
             return "\(server): \(resource) \(namespace.map { "\($0)/" } ?? "")\(name) not found (404); check the name and namespace"
         case let .unsupportedVersions(server, group, served, understood):
-            return "\(server) serves \(group) only at \(served.isEmpty ? "no version" : served.joined(separator: ", ")), fluxstamp understands \(understood.joined(separator: ", ")); upgrade Flux or fluxstamp"
+            return
+                "\(server) serves \(group) only at \(served.isEmpty ? "no version" : served.joined(separator: ", ")), fluxstamp "
+                + "understands \(understood.joined(separator: ", ")); upgrade Flux or fluxstamp"
         case let .listExpired(server, resource):
-            return "\(server): listing \(resource) failed twice with 410 Gone (continue token expired); the objects change faster than they can be paged, retry later"
+            return
+                "\(server): listing \(resource) failed twice with 410 Gone (continue token expired); the objects change faster than they "
+                + "can be paged, retry later"
         case let .serverError(server, status, message, attempts, request):
             let tries = attempts == 1 ? "" : " after \(attempts) attempts"
             let fix: String
@@ -66,7 +78,8 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
             case 429:
                 fix = "the API server is throttling this client (API Priority and Fairness); run less often or retry later"
             case 500..<600:
-                fix = "the API server or a component behind it (etcd, an aggregated API) is failing; check "
+                fix =
+                    "the API server or a component behind it (etcd, an aggregated API) is failing; check "
                     + "`kubectl get --raw /readyz?verbose` and retry later"
             case 400..<500:
                 fix = "the server rejected fluxstamp's request; report this as a fluxstamp bug"

@@ -75,14 +75,16 @@ public struct KubeEvent: KubeObject, Equatable {
 extension KubeEvent {
     private enum CodingKeys: String, CodingKey {
         case metadata, involvedObject, reason, message, type, count, firstTimestamp, lastTimestamp, eventTime, series, source,
-             reportingComponent
+            reportingComponent
     }
 
     /// Decodes an Event; times are RFC 3339 (`eventTime` with microseconds), null or absent.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try c.decode(ObjectMeta.self, forKey: .metadata)
-        involvedObject = try c.decodeIfPresent(InvolvedObject.self, forKey: .involvedObject) ?? InvolvedObject(kind: nil, namespace: nil, name: nil, apiVersion: nil, uid: nil)
+        involvedObject =
+            try c.decodeIfPresent(InvolvedObject.self, forKey: .involvedObject)
+            ?? InvolvedObject(kind: nil, namespace: nil, name: nil, apiVersion: nil, uid: nil)
         reason = try c.decodeIfPresent(String.self, forKey: .reason)
         message = try c.decodeIfPresent(String.self, forKey: .message)
         type = try c.decodeIfPresent(String.self, forKey: .type)
@@ -164,7 +166,8 @@ public struct KustomizationEvent: Sendable, Equatable {
     public init?(_ event: KubeEvent) {
         let object = event.involvedObject
         guard object.kind == Kustomization.kind, let name = object.name, let namespace = object.namespace ?? event.metadata.namespace,
-              object.apiVersion.map({ $0.hasPrefix(ResourceType.kustomizations.group + "/") }) ?? true else { return nil }
+            object.apiVersion.map({ $0.hasPrefix(ResourceType.kustomizations.group + "/") }) ?? true
+        else { return nil }
         self.namespace = namespace
         self.name = name
         let annotations = event.metadata.annotations ?? [:]
@@ -214,9 +217,11 @@ extension FluxAPI {
                 result.problems += page.invalid
             } catch KubeError.forbidden where namespace == nil {
                 let namespaces = Set(kustomizations.compactMap(\.metadata.namespace)).sorted()
-                client.logger.info("listing events cluster-wide is forbidden; listing them per namespace", metadata: [
-                    "namespaces": "\(namespaces.joined(separator: ","))",
-                ])
+                client.logger.info(
+                    "listing events cluster-wide is forbidden; listing them per namespace",
+                    metadata: [
+                        "namespaces": "\(namespaces.joined(separator: ","))"
+                    ])
                 for ns in namespaces {
                     do {
                         let page = try await listKustomizationEvents(ns)

@@ -114,7 +114,11 @@ private struct Parser {
             if c.properties.isWhitespace { i += 1; continue }
             switch c {
             case "=":
-                if i + 1 < scalars.count, scalars[i + 1] == "=" { tokens.append(.doubleEquals); i += 2 } else { tokens.append(.equals); i += 1 }
+                if i + 1 < scalars.count, scalars[i + 1] == "=" {
+                    tokens.append(.doubleEquals); i += 2
+                } else {
+                    tokens.append(.equals); i += 1
+                }
             case "!":
                 if i + 1 < scalars.count, scalars[i + 1] == "=" { tokens.append(.notEquals); i += 2 } else { tokens.append(.bang); i += 1 }
             case "(": tokens.append(.openParen); i += 1
@@ -186,7 +190,8 @@ private struct Parser {
         case .identifier("in"), .identifier("notin"):
             let op: LabelSelector.Operator = next() == .identifier("in") ? .in : .notIn
             guard next() == .openParen else {
-                throw SelectorSyntaxError(reason: "\(key) \(op.rawValue) must be followed by a parenthesised list, e.g. \(key) \(op.rawValue) (a,b)")
+                throw SelectorSyntaxError(
+                    reason: "\(key) \(op.rawValue) must be followed by a parenthesised list, e.g. \(key) \(op.rawValue) (a,b)")
             }
             var values: [String] = []
             while true {
@@ -205,12 +210,14 @@ private struct Parser {
                 case .end:
                     throw SelectorSyntaxError(reason: "the list after \(key) \(op.rawValue) is not closed with \")\"")
                 case let other:
-                    throw SelectorSyntaxError(reason: "found \(other.shown) in the list after \(key) \(op.rawValue) where \",\" or \")\" was expected")
+                    throw SelectorSyntaxError(
+                        reason: "found \(other.shown) in the list after \(key) \(op.rawValue) where \",\" or \")\" was expected")
                 }
             }
         case let other:
-            throw SelectorSyntaxError(reason: "found \(other.shown) after the key \"\(key)\" where an operator (=, ==, !=, in, notin), "
-                                        + "a comma or the end was expected")
+            throw SelectorSyntaxError(
+                reason: "found \(other.shown) after the key \"\(key)\" where an operator (=, ==, !=, in, notin), "
+                    + "a comma or the end was expected")
         }
     }
 
@@ -262,7 +269,8 @@ private struct Parser {
     static func subdomainProblem(_ name: String) -> String? {
         if name.utf8.count > 253 { return "is longer than 253 characters" }
         for label in name.split(separator: ".", omittingEmptySubsequences: false) {
-            let ok = !label.isEmpty && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+            let ok =
+                !label.isEmpty && label.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
                 && label.first != "-" && label.last != "-"
             if !ok { return "is not a lower-case DNS subdomain" }
         }

@@ -16,8 +16,10 @@ public struct RequestPurpose: Sendable {
     public var isDiscovery: Bool
 
     /// Creates a purpose.
-    public init(verb: String, resource: ResourceType? = nil, namespace: String? = nil, name: String? = nil,
-                version: String? = nil, isDiscovery: Bool = false) {
+    public init(
+        verb: String, resource: ResourceType? = nil, namespace: String? = nil, name: String? = nil,
+        version: String? = nil, isDiscovery: Bool = false
+    ) {
         self.verb = verb
         self.resource = resource
         self.namespace = namespace

@@ -1,6 +1,7 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
+
 @testable import Kube
 
 /// Kubernetes Events as an observation source: the reconcile outcomes kustomize-controller records
@@ -21,7 +22,10 @@ import Testing
                 let fleet = events.events(namespace: "flux-system", name: "flux-system")
                 #expect(fleet.map(\.reason) == ["HealthCheckFailed", "ReconciliationSucceeded"])
                 #expect(fleet.map(\.type) == [.warning, .normal])
-                #expect(fleet.map(\.revision) == ["main@sha1:a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4", "main@sha1:6f1c0e5a4b3d2c1e0f9a8b7c6d5e4f3a2b1c0d9e"])
+                #expect(
+                    fleet.map(\.revision) == [
+                        "main@sha1:a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4", "main@sha1:6f1c0e5a4b3d2c1e0f9a8b7c6d5e4f3a2b1c0d9e",
+                    ])
                 #expect(fleet.map(\.count) == [2, 1])
                 #expect(fleet.map(\.isCommitStatusUpdate) == [false, true])
                 #expect(fleet[0].time == RFC3339.parse("2026-08-01T10:02:00Z"))
@@ -32,7 +36,10 @@ import Testing
                 #expect(podinfo.isFailure && podinfo.count == 4)
                 #expect(podinfo.time == RFC3339.parse("2026-08-01T10:40:00.5Z"))
                 #expect(podinfo.firstTime == RFC3339.parse("2026-08-01T10:10:00.25Z"))
-                #expect(emulator.controls.requests.contains { $0.hasPrefix("GET /api/v1/events?") && $0.contains("fieldSelector=involvedObject.kind%3DKustomization") })
+                #expect(
+                    emulator.controls.requests.contains {
+                        $0.hasPrefix("GET /api/v1/events?") && $0.contains("fieldSelector=involvedObject.kind%3DKustomization")
+                    })
             }
         }
     }
@@ -42,8 +49,10 @@ import Testing
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let (with, without) = try await using(try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)) { api in
-                    (try await FluxInventory.read(api, namespace: nil, labelSelector: nil, events: true),
-                     try await FluxInventory.read(api, namespace: nil, labelSelector: nil))
+                    (
+                        try await FluxInventory.read(api, namespace: nil, labelSelector: nil, events: true),
+                        try await FluxInventory.read(api, namespace: nil, labelSelector: nil)
+                    )
                 }
                 let fleet = try #require(with.entries.first { $0.kustomization.metadata.name == "flux-system" })
                 #expect(fleet.events.map(\.reason) == ["HealthCheckFailed", "ReconciliationSucceeded"])
@@ -62,7 +71,10 @@ import Testing
                     return await api.kustomizationEvents(for: apps, namespace: "apps")
                 }
                 #expect(events.byKustomization.keys.sorted() == ["apps/podinfo"])
-                #expect(emulator.controls.requests.filter { $0.contains("/events?") }.allSatisfy { $0.hasPrefix("GET /api/v1/namespaces/apps/events?") })
+                #expect(
+                    emulator.controls.requests.filter { $0.contains("/events?") }.allSatisfy {
+                        $0.hasPrefix("GET /api/v1/namespaces/apps/events?")
+                    })
             }
         }
     }
@@ -93,7 +105,8 @@ import Testing
                 let fleet = events.events(namespace: "flux-system", name: "flux-system")
                 #expect(fleet.count == 25)
                 #expect(Set(fleet.map(\.eventName)).count == 25)
-                #expect(fleet.first?.time == RFC3339.parse("2026-08-01T10:00:00Z") && fleet.last?.time == RFC3339.parse("2026-08-01T10:24:00Z"))
+                #expect(
+                    fleet.first?.time == RFC3339.parse("2026-08-01T10:00:00Z") && fleet.last?.time == RFC3339.parse("2026-08-01T10:24:00Z"))
                 #expect(emulator.controls.requests.filter { $0.contains("/events?") && $0.contains("continue=") }.count >= 2)
             }
         }
@@ -114,9 +127,10 @@ import Testing
                 let namespaces = Set(all.compactMap(\.metadata.namespace))
                 // The cluster-wide denial leads to the per-namespace lists; each denial there is one problem.
                 #expect(denied.problems.count == namespaces.count)
-                #expect(denied.problems.map(\.description).allSatisfy { line in
-                    line.contains("RBAC denied list on events in namespace ") && line.contains("grant list on events")
-                })
+                #expect(
+                    denied.problems.map(\.description).allSatisfy { line in
+                        line.contains("RBAC denied list on events in namespace ") && line.contains("grant list on events")
+                    })
             }
         }
     }
@@ -139,15 +153,19 @@ import Testing
     /// The emulator answers an unsupported field selector the way the API server does.
     @Test(arguments: [
         ("/api/v1/events", "involvedObject.colour=red", "field label not supported: involvedObject.colour"),
-        ("/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations", "spec.path=./x",
-         "\"spec.path\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""),
+        (
+            "/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations", "spec.path=./x",
+            "\"spec.path\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+        ),
     ])
     func unsupportedFieldSelectorIs400(path: String, selector: String, message: String) async throws {
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let api = try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)
                 let answer = await errorMessage {
-                    try await using(api) { _ = try await $0.client.get(path, query: [("fieldSelector", selector)], purpose: RequestPurpose(verb: "list")) }
+                    try await using(api) {
+                        _ = try await $0.client.get(path, query: [("fieldSelector", selector)], purpose: RequestPurpose(verb: "list"))
+                    }
                 }
                 #expect(answer?.contains(message) == true, "\(answer ?? "")")
             }

@@ -1,7 +1,8 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Logging
 import Testing
+
 @testable import Kube
 
 /// What the Kube client writes to the log it is handed: requests at debug, retries, re-lists and
@@ -21,7 +22,10 @@ import Testing
                 let requests = records.filter { $0.level == .debug && $0.message == "Kubernetes API request" }
                 #expect(requests.contains { $0.metadata["verb"] == "list" && $0.metadata["path"] == "/api/v1/namespaces/a/secrets" })
                 #expect(requests.contains { $0.metadata["query"]?.contains("continue=…") == true })
-                #expect(records.contains { $0.level == .info && $0.message == "retrying Kubernetes API request" && $0.metadata["status"] == "503" })
+                #expect(
+                    records.contains {
+                        $0.level == .info && $0.message == "retrying Kubernetes API request" && $0.metadata["status"] == "503"
+                    })
                 #expect(records.contains { $0.level == .info && $0.message.contains("410 Gone") && $0.metadata["resource"] == "secrets" })
                 #expect(!records.contains { $0.text.contains(emulator.defaultToken) })
             }
@@ -33,11 +37,13 @@ import Testing
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let script = """
-                #!/bin/sh
-                echo '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "\(emulator.defaultToken)"}}'
-                """
+                    #!/bin/sh
+                    echo '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",'
+                    echo ' "status": {"token": "\(emulator.defaultToken)"}}'
+                    """
                 try write(script, to: dir.path + "/plugin.sh", executable: true)
-                let yaml = try emulator.kubeconfig(credential: .exec(command: dir.path + "/plugin.sh", args: [], apiVersion: "client.authentication.k8s.io/v1"))
+                let yaml = try emulator.kubeconfig(
+                    credential: .exec(command: dir.path + "/plugin.sh", args: [], apiVersion: "client.authentication.k8s.io/v1"))
                 let (logger, store) = CapturingLogHandler.logger()
                 _ = try await using(try await connect(kubeconfig: yaml, in: dir, logger: logger)) { try await $0.list(Alert.self, .alerts) }
                 let runs = store.all.filter { $0.level == .info && $0.message == "running exec credential plugin" }

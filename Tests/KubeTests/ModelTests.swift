@@ -1,6 +1,7 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
+
 @testable import Kube
 
 @Suite struct ModelTests {
@@ -8,8 +9,10 @@ import Testing
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let (kustomizations, oci) = try await using(try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)) { api in
-                    (try await api.list(Kustomization.self, .kustomizations).items,
-                     try await api.get(OCIRepository.self, .ociRepositories, namespace: "infra", name: "platform"))
+                    (
+                        try await api.list(Kustomization.self, .kustomizations).items,
+                        try await api.get(OCIRepository.self, .ociRepositories, namespace: "infra", name: "platform")
+                    )
                 }
                 let fleet = try #require(kustomizations.first { $0.metadata.name == "flux-system" })
                 #expect(fleet.status?.history?.count == 3)
@@ -36,7 +39,10 @@ import Testing
                     try await api.list(Kustomization.self, .kustomizations)
                 }
                 #expect(result.items.count == 5)
-                #expect(result.invalid.map(\.description) == ["Kustomization apps/podinfo: spec.sourceRef is required but missing; fix the object or upgrade fluxstamp"])
+                #expect(
+                    result.invalid.map(\.description) == [
+                        "Kustomization apps/podinfo: spec.sourceRef is required but missing; fix the object or upgrade fluxstamp"
+                    ])
             }
         }
     }
@@ -49,9 +55,9 @@ import Testing
     ])
     func historyTimesAreDates(text: String, seconds: Double) throws {
         let json = """
-        {"digest": "sha256:1", "firstReconciled": "\(text)", "lastReconciled": "\(text)",
-         "lastReconciledStatus": "ReconciliationSucceeded", "totalReconciliations": 2}
-        """
+            {"digest": "sha256:1", "firstReconciled": "\(text)", "lastReconciled": "\(text)",
+             "lastReconciledStatus": "ReconciliationSucceeded", "totalReconciliations": 2}
+            """
         let snapshot = try JSONDecoder().decode(Kustomization.Snapshot.self, from: Data(json.utf8))
         #expect(snapshot.firstReconciled.timeIntervalSince1970 == seconds)
         #expect(snapshot.lastReconciled.timeIntervalSince1970 == seconds)
@@ -62,18 +68,25 @@ import Testing
     @Test func malformedHistoryTimeIsReportedByField() async throws {
         try await withEmulator { emulator in
             await emulator.store.update(kind: "Kustomization", namespace: "apps", name: "podinfo") { object in
-                object["status"]?["history"] = .array([.object([
-                    "digest": .string("sha256:1"), "firstReconciled": .string("yesterday"), "lastReconciled": .string("2026-08-01T10:05:00Z"),
-                    "lastReconciledStatus": .string("ReconciliationSucceeded"), "totalReconciliations": .int(1),
-                ])])
+                object["status"]?["history"] = .array([
+                    .object([
+                        "digest": .string("sha256:1"), "firstReconciled": .string("yesterday"),
+                        "lastReconciled": .string("2026-08-01T10:05:00Z"),
+                        "lastReconciledStatus": .string("ReconciliationSucceeded"), "totalReconciliations": .int(1),
+                    ])
+                ])
             }
             try await withTemporaryDirectory { dir in
                 let result = try await using(try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)) { api in
                     try await api.list(Kustomization.self, .kustomizations)
                 }
                 #expect(result.items.count == 5)
-                #expect(result.invalid.map(\.description)
-                    == ["Kustomization apps/podinfo: status.history[0].firstReconciled is not an RFC 3339 time (yesterday); fix the object or upgrade fluxstamp"])
+                #expect(
+                    result.invalid.map(\.description)
+                        == [
+                            "Kustomization apps/podinfo: status.history[0].firstReconciled is not an RFC 3339 time (yesterday); fix the "
+                                + "object or upgrade fluxstamp"
+                        ])
             }
         }
     }

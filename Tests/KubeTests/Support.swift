@@ -1,7 +1,8 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Logging
 import Synchronization
+
 @testable import Kube
 
 /// A fresh temporary directory, removed after `body`.
@@ -30,7 +31,11 @@ func connect(kubeconfig yaml: String, in dir: URL, pageSize: Int = 500, logger: 
     let path = dir.appendingPathComponent("kubeconfig-\(UUID().uuidString.prefix(6))").path
     try yaml.write(toFile: path, atomically: true, encoding: .utf8)
     let connection = try Kubeconfig.load(explicitPath: path, environment: [:], homeDirectory: "/nonexistent")!.connection(context: nil)
-    let client = try await KubeClient.connect(connection, retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), requestTimeout: .seconds(10), connectTimeout: .seconds(1)), logger: logger, warn: { _ in })
+    let client = try await KubeClient.connect(
+        connection,
+        retry: RetryPolicy(
+            maxAttempts: 4, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), requestTimeout: .seconds(10),
+            connectTimeout: .seconds(1)), logger: logger, warn: { _ in })
     return FluxAPI(client: client, pageSize: pageSize)
 }
 

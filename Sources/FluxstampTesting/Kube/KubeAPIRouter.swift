@@ -26,7 +26,9 @@ final class KubeAPIRouter: Sendable {
         if let fault = controls.state.withLock({ $0.faults.isEmpty ? nil : $0.faults.removeFirst() }) {
             return KubeAPIStatus.fault(fault)
         }
-        guard request.method == "GET" else { return KubeAPIStatus.body(code: 405, reason: "MethodNotAllowed", message: "the emulator is read-only") }
+        guard request.method == "GET" else {
+            return KubeAPIStatus.body(code: 405, reason: "MethodNotAllowed", message: "the emulator is read-only")
+        }
         let parts = request.path.split(separator: "/").map(String.init)
         switch parts.first {
         case "api": return await core(Array(parts.dropFirst()), request, user: user)
@@ -66,17 +68,29 @@ final class KubeAPIRouter: Sendable {
 
     private func resourceList(groupVersion: String, group: String) -> JSONValue {
         let resources = EmulatedResource.catalog.filter { $0.group == group }.map { r in
-            JSONValue.object(["name": .string(r.plural), "singularName": .string(r.singular), "namespaced": .bool(true),
-                              "kind": .string(r.kind), "verbs": .array(["get", "list"].map(JSONValue.string))])
+            JSONValue.object([
+                "name": .string(r.plural), "singularName": .string(r.singular), "namespaced": .bool(true),
+                "kind": .string(r.kind), "verbs": .array(["get", "list"].map(JSONValue.string)),
+            ])
         }
-        return .object(["kind": .string("APIResourceList"), "apiVersion": .string("v1"),
-                        "groupVersion": .string(groupVersion), "resources": .array(resources)])
+        return .object([
+            "kind": .string("APIResourceList"), "apiVersion": .string("v1"),
+            "groupVersion": .string(groupVersion), "resources": .array(resources),
+        ])
     }
 
     private func core(_ parts: [String], _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
         if parts.isEmpty {
-            return .json(200, JSONValue.object(["kind": .string("APIVersions"), "versions": .array([.string("v1")]),
-                "serverAddressByClientCIDRs": .array([.object(["clientCIDR": .string("0.0.0.0/0"), "serverAddress": .string("127.0.0.1:\(port.load(ordering: .relaxed))")])])]).jsonText)
+            return .json(
+                200,
+                JSONValue.object([
+                    "kind": .string("APIVersions"), "versions": .array([.string("v1")]),
+                    "serverAddressByClientCIDRs": .array([
+                        .object([
+                            "clientCIDR": .string("0.0.0.0/0"), "serverAddress": .string("127.0.0.1:\(port.load(ordering: .relaxed))"),
+                        ])
+                    ]),
+                ]).jsonText)
         }
         guard parts[0] == "v1" else { return KubeAPIStatus.pageNotFound() }
         if parts.count == 1 { return .json(200, resourceList(groupVersion: "v1", group: "").jsonText) }
@@ -86,7 +100,8 @@ final class KubeAPIRouter: Sendable {
     private func groups(_ parts: [String], _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
         if parts.isEmpty {
             let docs = EmulatedResource.groups.compactMap { g in servedVersions(g).map { groupDocument(g, $0) } }
-            return .json(200, JSONValue.object(["kind": .string("APIGroupList"), "apiVersion": .string("v1"), "groups": .array(docs)]).jsonText)
+            return .json(
+                200, JSONValue.object(["kind": .string("APIGroupList"), "apiVersion": .string("v1"), "groups": .array(docs)]).jsonText)
         }
         let group = parts[0]
         guard let versions = servedVersions(group) else { return KubeAPIStatus.pageNotFound() }
@@ -103,7 +118,9 @@ final class KubeAPIRouter: Sendable {
 
     // MARK: objects
 
-    private func objects(_ parts: [String], group: String, version: String, _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
+    private func objects(
+        _ parts: [String], group: String, version: String, _ request: EmulatorRequest, user: String
+    ) async -> EmulatorResponse {
         var namespace: String?
         var rest = parts
         if rest.first == "namespaces", rest.count >= 3 {
@@ -116,7 +133,8 @@ final class KubeAPIRouter: Sendable {
         let name = rest.count == 2 ? rest[1] : nil
         let verb = name == nil ? "list" : "get"
         let denied = controls.state.withLock { $0 }.denials.contains { d in
-            (d.user == nil || d.user == user) && d.verb == verb && d.resource == resource.plural && (d.namespace == nil || d.namespace == namespace)
+            (d.user == nil || d.user == user) && d.verb == verb && d.resource == resource.plural
+                && (d.namespace == nil || d.namespace == namespace)
                 && (!d.clusterScopeOnly || namespace == nil)
         }
         if denied { return KubeAPIStatus.forbidden(user: user, verb: verb, resource: resource, namespace: namespace, name: name) }
@@ -131,7 +149,9 @@ final class KubeAPIRouter: Sendable {
         return await list(resource, apiVersion: apiVersion, namespace: namespace, request)
     }
 
-    private func list(_ resource: EmulatedResource, apiVersion: String, namespace: String?, _ request: EmulatorRequest) async -> EmulatorResponse {
+    private func list(
+        _ resource: EmulatedResource, apiVersion: String, namespace: String?, _ request: EmulatorRequest
+    ) async -> EmulatorResponse {
         let query = request.query
         // The same grammar and validation the API server applies (apimachinery labels.Parse); a
         // malformed selector is a 400, as on a real cluster.
@@ -193,8 +213,12 @@ final class KubeAPIRouter: Sendable {
         if !nextToken.isEmpty {
             metadata["continue"] = .string(nextToken)
         }
-        return .json(200, JSONValue.object(["kind": .string(kind), "apiVersion": .string(apiVersion),
-                                            "metadata": .object(metadata), "items": .array(listed)]).jsonText)
+        return .json(
+            200,
+            JSONValue.object([
+                "kind": .string(kind), "apiVersion": .string(apiVersion),
+                "metadata": .object(metadata), "items": .array(listed),
+            ]).jsonText)
     }
 }
 
@@ -226,8 +250,11 @@ struct ContinueToken {
 enum FieldSelector {
     struct Message: Error { var text: String }
 
-    static func parse(_ text: String, allowed: [String: String], resource: EmulatedResource)
-        -> Result<[(path: String, value: String, equal: Bool)], Message> {
+    static func parse(
+        _ text: String, allowed: [String: String], resource: EmulatedResource
+    )
+        -> Result<[(path: String, value: String, equal: Bool)], Message>
+    {
         var out: [(path: String, value: String, equal: Bool)] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             let (field, value, equal): (String, String, Bool)
