@@ -121,7 +121,7 @@ public enum AlertAdmission: Sendable, Equatable {
 }
 
 /// Which Providers report commit statuses for which Kustomization, as notification-controller
-/// routes events: an Alert matches when one of its eventSources has kind `Kustomization` (or `*`),
+/// routes events: an Alert matches when one of its eventSources has kind `Kustomization` (exactly, as NC compares),
 /// the name or `*`, the namespace (defaulting to the Alert's) and all matchLabels; the Alert and its
 /// Provider (same namespace as the Alert) are not suspended; the Provider type posts commit statuses.
 public struct CommitStatusRouting: Sendable {
@@ -180,7 +180,8 @@ public struct CommitStatusRouting: Sendable {
 
     private func matches(_ alert: Alert, _ kustomization: Kustomization) -> Bool {
         alert.spec.eventSources.contains { source in
-            guard source.kind == Kustomization.kind || source.kind == "*" else { return false }
+            // NC compares the kind exactly (`event.InvolvedObject.Kind != source.Kind`); the CRD has no `*` kind.
+            guard source.kind == Kustomization.kind else { return false }
             guard (source.namespace ?? alert.metadata.namespace) == kustomization.metadata.namespace else { return false }
             guard source.name == "*" || source.name == kustomization.metadata.name else { return false }
             let labels = kustomization.metadata.labels ?? [:]

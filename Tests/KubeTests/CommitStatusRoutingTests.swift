@@ -58,7 +58,8 @@ import Testing
             // namespace defaults to the Alert's
             (Alert.EventSource(kind: "Kustomization", name: "k", namespace: nil, matchLabels: nil), "other", [:], false, false),
             (Alert.EventSource(kind: "Kustomization", name: "k", namespace: "other", matchLabels: nil), "other", [:], false, true),
-            (Alert.EventSource(kind: "*", name: "*", namespace: nil, matchLabels: nil), "home", [:], false, true),
+            // kind "*" is not a valid kind (CRD enum) and NC compares kinds exactly: no match.
+            (Alert.EventSource(kind: "*", name: "*", namespace: nil, matchLabels: nil), "home", [:], false, false),
             (Alert.EventSource(kind: "GitRepository", name: "*", namespace: nil, matchLabels: nil), "home", [:], false, false),
             (Alert.EventSource(kind: "Kustomization", name: "other", namespace: nil, matchLabels: nil), "home", [:], false, false),
             (
