@@ -119,19 +119,10 @@ public enum Observe {
             guard let revision = snapshot.metadata?["originRevision"].nonEmpty ?? snapshot.metadata?["revision"].nonEmpty else { continue }
             let succeeded = snapshot.lastReconciledStatus == "ReconciliationSucceeded"
             result.append(Observation(kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
-                                      reason: snapshot.lastReconciledStatus, time: parseTime(snapshot.lastReconciled),
+                                      reason: snapshot.lastReconciledStatus, time: snapshot.lastReconciled,
                                       origin: .history))
         }
         return result
-    }
-
-    /// RFC 3339 times as the API server writes them (with or without fractional seconds).
-    static func parseTime(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }
 
