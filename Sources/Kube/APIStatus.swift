@@ -28,27 +28,8 @@ public struct APIStatus: Sendable, Decodable, Equatable {
     /// Decodes a Status body, or nil when the body is not one.
     public static func decode(_ body: [UInt8]) -> APIStatus? {
         guard let status = try? JSONDecoder().decode(APIStatus.self, from: Data(body)),
-              status.message != nil || status.reason != nil else { return nil }
+            status.message != nil || status.reason != nil
+        else { return nil }
         return status
-    }
-}
-
-/// What a request was about, so an error can name the verb, resource and namespace.
-public struct RequestPurpose: Sendable {
-    /// RBAC verb: `get`, `list`.
-    public var verb: String
-    /// The resource, when the request is about one.
-    public var resource: ResourceType?
-    /// The namespace, nil for cluster scope.
-    public var namespace: String?
-    /// The object name for `get`.
-    public var name: String?
-
-    /// Creates a purpose.
-    public init(verb: String, resource: ResourceType? = nil, namespace: String? = nil, name: String? = nil) {
-        self.verb = verb
-        self.resource = resource
-        self.namespace = namespace
-        self.name = name
     }
 }

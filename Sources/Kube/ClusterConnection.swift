@@ -24,9 +24,11 @@ public struct ClusterConnection: Sendable {
     public var userName: String
 
     /// Creates a connection description.
-    public init(server: String, namespace: String = "default", origin: String, trust: ServerTrust = .systemRoots,
-                tlsServerName: String? = nil, proxyURL: String? = nil, clientCertificate: ClientCertificate? = nil,
-                authorization: Authorization = .none, userName: String = "anonymous") {
+    public init(
+        server: String, namespace: String = "default", origin: String, trust: ServerTrust = .systemRoots,
+        tlsServerName: String? = nil, proxyURL: String? = nil, clientCertificate: ClientCertificate? = nil,
+        authorization: Authorization = .none, userName: String = "anonymous"
+    ) {
         self.server = server
         self.namespace = namespace
         self.origin = origin

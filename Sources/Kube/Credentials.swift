@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Produces the `Authorization` header for each request from a connection's `Authorization`.
 ///
@@ -9,10 +10,13 @@ public actor Credentials {
     private let plugin: ExecCredentialPlugin?
 
     /// Credentials for a connection's authorization.
-    public init(_ authorization: Authorization, server: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        _ authorization: Authorization, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = KubeClient.silentLogger
+    ) {
         self.authorization = authorization
         if case let .exec(config) = authorization {
-            plugin = ExecCredentialPlugin(config: config, server: server, environment: environment)
+            plugin = ExecCredentialPlugin(config: config, server: server, environment: environment, logger: logger)
         } else {
             plugin = nil
         }
@@ -57,7 +61,8 @@ public actor Credentials {
     // (`..data`), which a modification-time check on `token` itself would miss.
     private func readTokenFile(_ path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw KubeError.transport(server: path, reason: "the bearer token file cannot be read", fix: "check that the file exists and is readable")
+            throw KubeError.transport(
+                server: path, reason: "the bearer token file cannot be read", fix: "check that the file exists and is readable")
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Synchronization
 
 /// What an exec credential plugin returned (`ExecCredential.status`).
 public struct ExecCredential: Sendable, Equatable {
@@ -17,13 +19,17 @@ public actor ExecCredentialPlugin {
     private let server: String
     private let baseEnvironment: [String: String]
     private let now: @Sendable () -> Date
+    private let logger: Logger
     private var cached: ExecCredential?
     /// How many times the plugin process was started (for tests and logs).
     public private(set) var runs = 0
 
     /// A plugin for `config`, run with `environment` plus the plugin's `env`.
-    public init(config: ExecPluginConfig, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        config: ExecPluginConfig, server: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        now: @escaping @Sendable () -> Date = Date.init, logger: Logger = KubeClient.silentLogger
+    ) {
+        self.logger = logger
         self.config = config
         self.server = server
         self.baseEnvironment = environment
@@ -33,13 +39,23 @@ public actor ExecCredentialPlugin {
     /// The cached credential, or a fresh one when there is none or it has expired.
     public func credential() async throws -> ExecCredential {
         if let cached, cached.expiration.map({ $0 > now() }) ?? true { return cached }
+        // The command and why it runs, never its output: the output is the credential.
+        logger.info(
+            "running exec credential plugin",
+            metadata: [
+                "command": "\(config.command)",
+                "why": "\(cached == nil ? "no cached credential" : "cached credential expired")",
+            ])
         let fresh = try await run()
         cached = fresh
         return fresh
     }
 
     /// Forgets the cached credential (after the server answered 401).
-    public func invalidate() { cached = nil }
+    public func invalidate() {
+        if cached != nil { logger.info("dropping the exec plugin's credential", metadata: ["command": "\(config.command)"]) }
+        cached = nil
+    }
 
     private func run() async throws -> ExecCredential {
         runs += 1
@@ -48,11 +64,14 @@ public actor ExecCredentialPlugin {
         var spec: [String: Any] = ["interactive": false]
         if config.provideClusterInfo == true { spec["cluster"] = ["server": server] }
         let info: [String: Any] = ["apiVersion": config.apiVersion, "kind": "ExecCredential", "spec": spec]
-        env["KUBERNETES_EXEC_INFO"] = String(decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        env["KUBERNETES_EXEC_INFO"] = String(
+            decoding: try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
         let command = config.command
         let resolved = command.contains("/") ? command : Self.lookUp(command, path: env["PATH"] ?? "/usr/bin:/bin")
         guard let resolved else {
-            throw KubeError.execPlugin(command: command, reason: "not found in PATH" + (config.installHint.map { " (\($0.split(separator: "\n").first ?? ""))" } ?? ""))
+            throw KubeError.execPlugin(
+                command: command,
+                reason: "not found in PATH" + (config.installHint.map { " (\($0.split(separator: "\n").first ?? ""))" } ?? ""))
         }
         let result = try await Self.execute(resolved, config.args ?? [], env)
         guard result.status == 0 else {
@@ -97,7 +116,7 @@ public actor ExecCredentialPlugin {
             throw KubeError.execPlugin(command: command, reason: "returned neither a token nor a client certificate and key")
         }
         if let ts = status.expirationTimestamp {
-            guard let date = parseRFC3339(ts) else {
+            guard let date = RFC3339.parse(ts) else {
                 throw KubeError.execPlugin(command: command, reason: "expirationTimestamp \(ts) is not RFC 3339")
             }
             credential.expiration = date
@@ -109,7 +128,9 @@ public actor ExecCredentialPlugin {
         path.split(separator: ":").map { "\($0)/\(command)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    private static func execute(_ path: String, _ args: [String], _ env: [String: String]) async throws -> (status: Int32, stdout: [UInt8], stderr: String) {
+    private static func execute(
+        _ path: String, _ args: [String], _ env: [String: String]
+    ) async throws -> (status: Int32, stdout: [UInt8], stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = args
@@ -123,32 +144,28 @@ public actor ExecCredentialPlugin {
                 do {
                     try process.run()
                 } catch {
-                    continuation.resume(throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))
+                    continuation.resume(
+                        throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))
                     return
                 }
-                let errBox = ErrBox()
+                // stderr is drained on another thread so a chatty plugin cannot block on a full pipe
+                // while stdout is being read.
+                let errBox = StderrBox()
                 let group = DispatchGroup()
                 group.enter()
                 DispatchQueue.global().async {
-                    errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    errBox.data.withLock { $0 = data }
                     group.leave()
                 }
                 let outData = out.fileHandleForReading.readDataToEndOfFile()
                 group.wait()
                 process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, Array(outData), String(decoding: errBox.data, as: UTF8.self)))
+                let stderr = errBox.data.withLock { String(decoding: $0, as: UTF8.self) }
+                continuation.resume(returning: (process.terminationStatus, Array(outData), stderr))
             }
         }
     }
 
-    private final class ErrBox: @unchecked Sendable { var data = Data() }
-}
-
-/// Parses RFC 3339 timestamps with or without fractional seconds.
-func parseRFC3339(_ text: String) -> Date? {
-    let plain = ISO8601DateFormatter()
-    if let d = plain.date(from: text) { return d }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return fractional.date(from: text)
+    private final class StderrBox: Sendable { let data = Mutex(Data()) }
 }

@@ -23,10 +23,12 @@ public actor FluxAPI {
             struct Version: Decodable { var version: String }
             var versions: [Version]
         }
-        let answer = try await client.get("/apis/\(resource.group)", purpose: RequestPurpose(verb: "get", resource: resource))
+        let purpose = RequestPurpose(verb: "get", resource: resource, isDiscovery: true)
+        let answer = try await client.get("/apis/\(resource.group)", purpose: purpose)
         guard let group = try? JSONDecoder().decode(APIGroup.self, from: Data(answer.body)) else {
-            throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                        message: "discovery of \(resource.group) returned no APIGroup", attempts: 1)
+            throw KubeError.serverError(
+                server: client.connection.server, status: answer.status,
+                message: "the answer is not an APIGroup", attempts: 1, request: purpose.summary)
         }
         let versions = group.versions.map(\.version)
         servedVersions[resource.group] = versions
@@ -37,8 +39,9 @@ public actor FluxAPI {
     public func version(of resource: ResourceType) async throws -> String {
         let served = try await servedVersions(of: resource)
         guard let version = resource.understoodVersions.first(where: served.contains) else {
-            throw KubeError.unsupportedVersions(server: client.connection.server, group: resource.group,
-                                                served: served, understood: resource.understoodVersions)
+            throw KubeError.unsupportedVersions(
+                server: client.connection.server, group: resource.group,
+                served: served, understood: resource.understoodVersions)
         }
         return version
     }
@@ -46,17 +49,24 @@ public actor FluxAPI {
     /// Lists objects in `namespace` (nil: all namespaces) matching `labelSelector`, following
     /// `continue` tokens. An expired token (410 Gone) restarts the list once. Objects that do not
     /// decode are returned as `invalid` errors instead of failing the list.
-    public func list<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String? = nil,
-                                    labelSelector: String? = nil) async throws -> ListResult<T> {
+    ///
+    /// A malformed `labelSelector` throws `KubeError.invalidLabelSelector` before any request.
+    /// `fieldSelector` is passed through (`involvedObject.kind=Kustomization` for events).
+    public func list<T: KubeObject>(
+        _ type: T.Type, _ resource: ResourceType, namespace: String? = nil,
+        labelSelector: String? = nil, fieldSelector: String? = nil
+    ) async throws -> ListResult<T> {
+        if let labelSelector { try Self.validateLabelSelector(labelSelector) }
         let version = try await version(of: resource)
         let path = resource.path(version: version, namespace: namespace)
-        let purpose = RequestPurpose(verb: "list", resource: resource, namespace: namespace)
+        let purpose = RequestPurpose(verb: "list", resource: resource, namespace: namespace, version: version)
         var restarted = false
         var result = ListResult<T>(items: [], invalid: [], restarts: 0)
         var token: String?
         while true {
             var query: [(String, String)] = [("limit", String(pageSize))]
             if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+            if let fieldSelector, !fieldSelector.isEmpty { query.append(("fieldSelector", fieldSelector)) }
             if let token { query.append(("continue", token)) }
             let answer = try await client.get(path, query: query, purpose: purpose)
             if answer.status == 410 {
@@ -64,14 +74,20 @@ public actor FluxAPI {
                     throw KubeError.listExpired(server: client.connection.server, resource: resource.description)
                 }
                 restarted = true
+                client.logger.info(
+                    "continue token expired (410 Gone); listing again from the start",
+                    metadata: [
+                        "resource": "\(resource)", "namespace": "\(namespace ?? "*")", "itemsDiscarded": "\(result.items.count)",
+                    ])
                 result = ListResult<T>(items: [], invalid: [], restarts: 1)
                 token = nil
                 continue
             }
             let page: Page<T>
             do { page = try JSONDecoder().decode(Page<T>.self, from: Data(answer.body)) } catch {
-                throw KubeError.serverError(server: client.connection.server, status: answer.status,
-                                            message: "the \(resource) list is not a Kubernetes list", attempts: 1)
+                throw KubeError.serverError(
+                    server: client.connection.server, status: answer.status,
+                    message: "the answer is not a Kubernetes list", attempts: 1, request: purpose.summary)
             }
             for item in page.items {
                 switch item.result {
@@ -84,11 +100,20 @@ public actor FluxAPI {
         }
     }
 
+    /// Checks a label selector (`-l`) the way the API server parses it, so a typo is a usage error
+    /// before any request rather than a 400 from the server. Throws `KubeError.invalidLabelSelector`.
+    public static func validateLabelSelector(_ text: String) throws(KubeError) {
+        _ = try LabelSelector(parsing: text)
+    }
+
     /// Gets one object by namespace and name.
     public func get<T: KubeObject>(_ type: T.Type, _ resource: ResourceType, namespace: String, name: String) async throws -> T {
         let version = try await version(of: resource)
-        let answer = try await client.get(resource.path(version: version, namespace: namespace, name: name),
-                                          purpose: RequestPurpose(verb: "get", resource: resource, namespace: namespace, name: name))
+        let answer = try await client.get(
+            resource.path(version: version, namespace: namespace, name: name),
+            purpose: RequestPurpose(
+                verb: "get", resource: resource, namespace: namespace, name: name,
+                version: version))
         do {
             return try JSONDecoder().decode(T.self, from: Data(answer.body))
         } catch let error as DecodingError {

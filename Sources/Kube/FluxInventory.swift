@@ -9,8 +9,10 @@ public struct FluxInventory: Sendable {
         public var gitRepository: GitRepository?
         /// Its OCIRepository, when the source is one and could be read.
         public var ociRepository: OCIRepository?
-        /// Providers posting commit statuses for it.
+        /// Routes to commit-status Providers, one per (Alert, Provider).
         public var reporters: [CommitStatusReporter]
+        /// Its Kubernetes events, oldest first (read only with `read(…, events: true)`).
+        public var events: [KustomizationEvent] = []
 
         /// The source URL (the OCI origin's git URL when known).
         public var sourceURL: String? { gitRepository?.spec.url ?? ociRepository.map { $0.originSource ?? $0.spec.url } }
@@ -33,13 +35,20 @@ public struct FluxInventory: Sendable {
         providers.first { $0.metadata.qualifiedName == qualifiedName }
     }
 
-    /// Reads the inventory: Kustomizations in `namespace` (nil: all) matching `labelSelector`.
-    /// Failing to read Kustomizations throws; failing to read sources or notification objects is
-    /// recorded in `problems`.
-    public static func read(_ api: FluxAPI, namespace: String?, labelSelector: String?) async throws -> FluxInventory {
+    /// Reads the inventory: Kustomizations in `namespace` (nil: all) matching `labelSelector`, and
+    /// with `events: true` their Kubernetes events. Failing to read Kustomizations throws (a
+    /// malformed selector before any request); failing to read sources, notification objects or
+    /// events is recorded in `problems`. `crossNamespaceRefs: false` routes as NC does with
+    /// `--no-cross-namespace-refs`.
+    public static func read(
+        _ api: FluxAPI, namespace: String?, labelSelector: String?, events: Bool = false,
+        crossNamespaceRefs: Bool = true
+    ) async throws -> FluxInventory {
         let listed = try await api.list(Kustomization.self, .kustomizations, namespace: namespace, labelSelector: labelSelector)
         var problems = listed.invalid
-        let kustomizations = listed.items.sorted { ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name) }
+        let kustomizations = listed.items.sorted {
+            ($0.metadata.namespace ?? "", $0.metadata.name) < ($1.metadata.namespace ?? "", $1.metadata.name)
+        }
 
         // Sources, Providers and Alerts may live in other namespaces than the Kustomizations they
         // serve (cross-namespace sourceRef, an Alert in flux-system), so they are read cluster-wide;
@@ -70,17 +79,28 @@ public struct FluxInventory: Sendable {
         let providers = readProviders ?? []
         let readAlerts = providers.isEmpty ? [] : await readAll(Alert.self, .alerts, needed: true)
         let alerts = readAlerts ?? []
-        let routing = CommitStatusRouting(alerts: alerts, providers: providers)
+        let routing = CommitStatusRouting(alerts: alerts, providers: providers, crossNamespaceRefs: crossNamespaceRefs)
+        var readEvents: KustomizationEvents?
+        if events, !kustomizations.isEmpty {
+            let result = await api.kustomizationEvents(for: kustomizations, namespace: namespace)
+            problems += result.problems
+            readEvents = result
+        }
 
         let entries = kustomizations.map { k in
             let ns = k.sourceNamespace
             let ref = k.spec.sourceRef
-            return Entry(kustomization: k,
-                         gitRepository: ref.kind == "GitRepository" ? git.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
-                         ociRepository: ref.kind == "OCIRepository" ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
-                         reporters: routing.reporters(for: k))
+            return Entry(
+                kustomization: k,
+                gitRepository: ref.kind == "GitRepository"
+                    ? git.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                ociRepository: ref.kind == "OCIRepository"
+                    ? oci.first { $0.metadata.namespace == ns && $0.metadata.name == ref.name } : nil,
+                reporters: routing.reporters(for: k),
+                events: readEvents?.events(namespace: k.metadata.namespace ?? "", name: k.metadata.name) ?? [])
         }
-        return FluxInventory(entries: entries, problems: problems, providers: providers,
-                             routingKnown: readProviders != nil && readAlerts != nil)
+        return FluxInventory(
+            entries: entries, problems: problems, providers: providers,
+            routingKnown: readProviders != nil && readAlerts != nil)
     }
 }

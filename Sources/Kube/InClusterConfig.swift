@@ -17,7 +17,8 @@ public enum InClusterConfig {
     /// The connection for this pod.
     public static func connection(environment: [String: String], directory: String = defaultDirectory) throws -> ClusterConnection {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
-              let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty else {
+            let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
+        else {
             throw KubeError.inCluster(reason: "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set")
         }
         let tokenPath = directory + "/token"
@@ -28,32 +29,14 @@ public enum InClusterConfig {
         guard let ca = FileManager.default.contents(atPath: caPath) else {
             throw KubeError.inCluster(reason: "service-account CA \(caPath) is missing")
         }
-        let namespace = FileManager.default.contents(atPath: directory + "/namespace")
+        let namespace =
+            FileManager.default.contents(atPath: directory + "/namespace")
             .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
             .flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let hostPart = host.contains(":") ? "[\(host)]" : host  // IPv6
-        return ClusterConnection(server: "https://\(hostPart):\(port)", namespace: namespace, origin: "in-cluster",
-                                 trust: .certificateAuthority(pem: Array(ca), source: caPath),
-                                 authorization: .bearerTokenFile(tokenPath), userName: "service account")
-    }
-}
-
-/// How fluxstamp finds its cluster, like kubectl: `--kubeconfig`, else `KUBECONFIG`, else
-/// `~/.kube/config`, else in-cluster.
-public enum ConnectionResolver {
-    /// Resolves the connection. `namespace` overrides the context's namespace.
-    public static func resolve(kubeconfig: String?, context: String?, environment: [String: String],
-                               homeDirectory: String, inClusterDirectory: String = InClusterConfig.defaultDirectory) throws -> ClusterConnection {
-        if let config = try Kubeconfig.load(explicitPath: kubeconfig, environment: environment, homeDirectory: homeDirectory) {
-            return try config.connection(context: context)
-        }
-        if InClusterConfig.isAvailable(environment: environment) {
-            return try InClusterConfig.connection(environment: environment, directory: inClusterDirectory)
-        }
-        var searched: [String] = []
-        if let list = environment["KUBECONFIG"], !list.isEmpty { searched.append("KUBECONFIG=\(list)") }
-        else { searched.append(homeDirectory + "/.kube/config") }
-        searched.append("in-cluster (KUBERNETES_SERVICE_HOST unset)")
-        throw KubeError.noConfiguration(searched: searched)
+        return ClusterConnection(
+            server: "https://\(hostPart):\(port)", namespace: namespace, origin: "in-cluster",
+            trust: .certificateAuthority(pem: Array(ca), source: caPath),
+            authorization: .bearerTokenFile(tokenPath), userName: "service account")
     }
 }

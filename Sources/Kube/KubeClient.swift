@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOSSL
 
@@ -18,8 +19,10 @@ public struct RetryPolicy: Sendable {
     public var connectTimeout: Duration
 
     /// Creates a policy.
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
-                requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)) {
+    public init(
+        maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(10),
+        requestTimeout: Duration = .seconds(30), connectTimeout: Duration = .seconds(10)
+    ) {
         self.connectTimeout = connectTimeout
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
@@ -33,19 +36,30 @@ public struct RetryPolicy: Sendable {
 
 /// A small client for the Kubernetes API: GET requests with authentication, TLS, retries, and
 /// `Status` bodies turned into `KubeError`s. Use `FluxAPI` for typed reads.
+///
+/// Logging (through the `Logger` handed to `connect`): every request at debug (verb, path, status),
+/// retries and exec-plugin runs at info. Tokens, client keys and plugin output are never logged.
 public final class KubeClient: Sendable {
     /// The connection it talks over.
     public let connection: ClusterConnection
+    /// Where the client (and `FluxAPI` on top of it) logs.
+    public let logger: Logger
     private let http: HTTPClient
     private let credentials: Credentials
     private let retry: RetryPolicy
 
+    /// A logger that drops everything: the default, so library users opt in to logs.
+    public static let silentLogger = Logger(label: "fluxstamp.kube", factory: { _ in SwiftLogNoOpLogHandler() })
+
     /// Connects (lazily: no request is sent yet). Runs an exec plugin first when the plugin may
     /// return a client certificate, because the certificate is part of the TLS configuration.
-    public static func connect(_ connection: ClusterConnection, retry: RetryPolicy = .default,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }) async throws -> KubeClient {
-        let credentials = Credentials(connection.authorization, server: connection.server, environment: environment)
+    public static func connect(
+        _ connection: ClusterConnection, retry: RetryPolicy = .default,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = KubeClient.silentLogger,
+        warn: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }
+    ) async throws -> KubeClient {
+        let credentials = Credentials(connection.authorization, server: connection.server, environment: environment, logger: logger)
         var clientCertificate = connection.clientCertificate
         if case .exec = connection.authorization, let execCert = try await credentials.execClientCertificate() {
             clientCertificate = execCert
@@ -56,11 +70,15 @@ public final class KubeClient: Sendable {
             break
         case let .certificateAuthority(pem, source):
             do { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(pem)) } catch {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "the CA in \(source) is not a PEM certificate",
-                                           fix: "set certificate-authority(-data) to the cluster's CA certificate")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "the CA in \(source) is not a PEM certificate",
+                    fix: "set certificate-authority(-data) to the cluster's CA certificate")
             }
         case .insecureSkipVerify:
-            warn("insecure-skip-tls-verify is set for \(connection.server): the server's certificate is NOT verified and anyone on the path can read the credentials; set certificate-authority-data instead")
+            warn(
+                "insecure-skip-tls-verify is set for \(connection.server): the server's certificate is NOT verified and anyone on the "
+                    + "path can read the credentials; set certificate-authority-data instead"
+            )
             tls.certificateVerification = .none
         }
         if let name = connection.tlsServerName {
@@ -71,25 +89,29 @@ public final class KubeClient: Sendable {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(clientCertificate.certificatePEM).map { .certificate($0) }
                 tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: clientCertificate.keyPEM, format: .pem))
             } catch {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "the client certificate or key of user \"\(connection.userName)\" is not valid PEM",
-                                           fix: "set client-certificate(-data) and client-key(-data) to a PEM certificate and its key")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "the client certificate or key of user \"\(connection.userName)\" is not valid PEM",
+                    fix: "set client-certificate(-data) and client-key(-data) to a PEM certificate and its key")
             }
         }
-        var config = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow,
-                                              timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
+        var config = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
         if let proxy = connection.proxyURL, let url = URL(string: proxy), let host = url.host {
             guard url.scheme == "http" else {
-                throw KubeError.kubeconfig(path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",
-                                           fix: "use an http:// proxy (socks5 is not supported)")
+                throw KubeError.kubeconfig(
+                    path: connection.origin, reason: "proxy-url \(proxy) is not an http:// proxy",
+                    fix: "use an http:// proxy (socks5 is not supported)")
             }
             config.proxy = .server(host: host, port: url.port ?? 80)
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry)
+        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry, logger: logger)
     }
 
-    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy) {
+    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy, logger: Logger) {
         self.connection = connection
+        self.logger = logger
         self.http = http
         self.credentials = credentials
         self.retry = retry
@@ -110,6 +132,8 @@ public final class KubeClient: Sendable {
 
     /// GETs `path` with `query`, retrying 429/5xx/timeouts; any other non-2xx except 410 throws.
     public func get(_ path: String, query: [(String, String)] = [], purpose: RequestPurpose) async throws -> Answer {
+        // `path` and `query` never carry credentials (those travel in the Authorization header), so
+        // both may be logged.
         var url = connection.server + path
         if !query.isEmpty { url += "?" + query.map { "\($0.0.urlQueryEscaped)=\($0.1.urlQueryEscaped)" }.joined(separator: "&") }
         var refreshedCredentials = false
@@ -133,26 +157,56 @@ public final class KubeClient: Sendable {
             } catch {
                 let mapped = transportError(error)
                 if mapped.retryable, attempt < retry.maxAttempts {
-                    try await Task.sleep(for: backoff(attempt: attempt, retryAfter: nil))
+                    let delay = backoff(attempt: attempt, retryAfter: nil)
+                    logger.info(
+                        "retrying Kubernetes API request after a transport error",
+                        metadata: [
+                            "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(delay)",
+                            "error": "\(mapped.error.description)",
+                        ])
+                    try await Task.sleep(for: delay)
                     continue
                 }
                 throw mapped.error
             }
+            logger.debug(
+                "Kubernetes API request",
+                metadata: [
+                    "verb": "\(purpose.verb)", "path": "\(path)", "query": "\(Self.loggableQuery(query))",
+                    "status": "\(status)", "attempt": "\(attempt)",
+                ])
             switch status {
             case 200..<300, 410:
                 return Answer(status: status, body: body)
             case 401 where !refreshedCredentials && credentials.canRefresh:
                 refreshedCredentials = true
+                logger.info(
+                    "the API server answered 401; refreshing the credentials once",
+                    metadata: [
+                        "path": "\(path)", "authorization": "\(connection.authorization)",
+                    ])
                 await credentials.invalidate()
                 continue
             case 429 where attempt < retry.maxAttempts, 500..<600 where attempt < retry.maxAttempts:
                 if retryAfter == nil, let s = APIStatus.decode(body)?.details?.retryAfterSeconds { retryAfter = .seconds(s) }
-                try await Task.sleep(for: backoff(attempt: attempt, retryAfter: retryAfter))
+                let delay = backoff(attempt: attempt, retryAfter: retryAfter)
+                logger.info(
+                    "retrying Kubernetes API request",
+                    metadata: [
+                        "verb": "\(purpose.verb)", "path": "\(path)", "status": "\(status)", "attempt": "\(attempt)",
+                        "delay": "\(delay)",
+                    ])
+                try await Task.sleep(for: delay)
                 continue
             default:
                 throw error(status: status, body: body, purpose: purpose, attempts: attempt)
             }
         }
+    }
+
+    // Continue tokens are opaque, long and useless to a reader of the log: shown as `…`.
+    static func loggableQuery(_ query: [(String, String)]) -> String {
+        query.map { $0.0 == "continue" ? "continue=…" : "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
     private func backoff(attempt: Int, retryAfter: Duration?) -> Duration {
@@ -164,21 +218,25 @@ public final class KubeClient: Sendable {
 
     private func error(status: Int, body: [UInt8], purpose: RequestPurpose, attempts: Int) -> KubeError {
         let apiStatus = APIStatus.decode(body)
-        let message = apiStatus?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
+        let message =
+            apiStatus?.message ?? String(decoding: body.prefix(200), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first.map(String.init) ?? ""
         let resource = purpose.resource?.description ?? "the API"
         switch status {
         case 401:
             return .unauthorized(server: connection.server, user: connection.userName, message: message.isEmpty ? "Unauthorized" : message)
         case 403:
-            return .forbidden(server: connection.server, verb: purpose.verb, resource: resource, namespace: purpose.namespace, message: message)
+            return .forbidden(
+                server: connection.server, verb: purpose.verb, resource: resource, namespace: purpose.namespace, message: message)
         case 404:
             if let name = purpose.name, apiStatus?.reason == "NotFound", apiStatus?.details?.name == name {
                 return .objectNotFound(server: connection.server, resource: resource, namespace: purpose.namespace, name: name)
             }
             return .resourceNotServed(server: connection.server, resource: resource, component: purpose.resource?.component ?? "")
         default:
-            return .serverError(server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts)
+            return .serverError(
+                server: connection.server, status: status, message: message.isEmpty ? "no message" : message, attempts: attempts,
+                request: purpose.summary)
         }
     }
 
@@ -186,7 +244,11 @@ public final class KubeClient: Sendable {
         let text = String(describing: error)
         let server = connection.server
         if let e = error as? HTTPClientError, [.connectTimeout, .readTimeout, .deadlineExceeded].contains(e) {
-            return (.transport(server: server, reason: "request timed out", fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true)
+            return (
+                .transport(
+                    server: server, reason: "request timed out",
+                    fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true
+            )
         }
         if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("SSL") || text.contains("handshake") {
             let fix: String
@@ -202,9 +264,16 @@ public final class KubeClient: Sendable {
             return (.transport(server: server, reason: "TLS handshake failed (\(short))", fix: fix), false)
         }
         if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
-            return (.transport(server: server, reason: "connection refused", fix: "check the server URL in \(connection.origin) and that the API server is up"), true)
+            return (
+                .transport(
+                    server: server, reason: "connection refused",
+                    fix: "check the server URL in \(connection.origin) and that the API server is up"), true
+            )
         }
-        return (.transport(server: server, reason: text.split(separator: "\n").first.map(String.init) ?? "unknown error",
-                           fix: "check the server URL in \(connection.origin) and your network"), true)
+        return (
+            .transport(
+                server: server, reason: text.split(separator: "\n").first.map(String.init) ?? "unknown error",
+                fix: "check the server URL in \(connection.origin) and your network"), true
+        )
     }
 }

@@ -24,8 +24,12 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
     case unsupportedVersions(server: String, group: String, served: [String], understood: [String])
     /// A continue token expired twice in a row during one list.
     case listExpired(server: String, resource: String)
-    /// The server kept failing (5xx / 429) after every retry.
-    case serverError(server: String, status: Int, message: String, attempts: Int)
+    /// The server kept failing (5xx / 429) after every retry, or answered something unreadable.
+    /// `request` says what was being done (`listing kustomizations.kustomize.toolkit.fluxcd.io/v1 in
+    /// all namespaces`).
+    case serverError(server: String, status: Int, message: String, attempts: Int, request: String)
+    /// A label selector (`-l`) that the API server would reject; a usage error, found before any request.
+    case invalidLabelSelector(selector: String, reason: String)
     /// TLS, DNS, connection or timeout problems.
     case transport(server: String, reason: String, fix: String)
     /// An object from the API lacks a required field or has one of the wrong type.
@@ -37,26 +41,55 @@ public enum KubeError: Error, Sendable, Equatable, CustomStringConvertible, Loca
         case let .kubeconfig(path, reason, fix):
             return "kubeconfig \(path): \(reason); \(fix)"
         case let .noConfiguration(searched):
-            return "no Kubernetes configuration found (looked at \(searched.joined(separator: ", "))); pass --kubeconfig, set KUBECONFIG, or run inside a cluster"
+            return
+                "no Kubernetes configuration found (looked at \(searched.joined(separator: ", "))); pass --kubeconfig, set KUBECONFIG, or "
+                + "run inside a cluster"
         case let .inCluster(reason):
             return "in-cluster configuration: \(reason); run fluxstamp in a pod with a service account, or pass --kubeconfig"
         case let .execPlugin(command, reason):
             return "exec credential plugin \(command): \(reason); check that the plugin is installed and that you are logged in"
         case let .unauthorized(server, user, message):
-            return "\(server) rejected the credentials of \(user) (401 Unauthorized: \(message)); refresh the token or certificate in your kubeconfig"
+            return
+                "\(server) rejected the credentials of \(user) (401 Unauthorized: \(message)); refresh the token or certificate in your "
+                + "kubeconfig"
         case let .forbidden(server, verb, resource, namespace, message):
             let scope = namespace.map { "in namespace \($0)" } ?? "at the cluster scope"
-            return "\(server): RBAC denied \(verb) on \(resource) \(scope) (403: \(message)); grant \(verb) on \(resource) to fluxstamp's identity (see docs: RBAC)"
+            return
+                "\(server): RBAC denied \(verb) on \(resource) \(scope) (403: \(message)); grant \(verb) on \(resource) to fluxstamp's "
+                + "identity (see docs: RBAC)"
         case let .resourceNotServed(server, resource, component):
-            return "\(server) does not serve \(resource) (404): Flux \(component) is not installed on this cluster; install Flux or point --context at a cluster that runs it"
+            return
+                "\(server) does not serve \(resource) (404): Flux \(component) is not installed on this cluster; install Flux or point "
+                + "--context at a cluster that runs it"
         case let .objectNotFound(server, resource, namespace, name):
             return "\(server): \(resource) \(namespace.map { "\($0)/" } ?? "")\(name) not found (404); check the name and namespace"
         case let .unsupportedVersions(server, group, served, understood):
-            return "\(server) serves \(group) only at \(served.isEmpty ? "no version" : served.joined(separator: ", ")), fluxstamp understands \(understood.joined(separator: ", ")); upgrade Flux or fluxstamp"
+            return
+                "\(server) serves \(group) only at \(served.isEmpty ? "no version" : served.joined(separator: ", ")), fluxstamp "
+                + "understands \(understood.joined(separator: ", ")); upgrade Flux or fluxstamp"
         case let .listExpired(server, resource):
-            return "\(server): listing \(resource) failed twice with 410 Gone (continue token expired); the objects change faster than they can be paged, retry later"
-        case let .serverError(server, status, message, attempts):
-            return "\(server) answered \(status) (\(message)) after \(attempts) attempts; check the API server's health and retry"
+            return
+                "\(server): listing \(resource) failed twice with 410 Gone (continue token expired); the objects change faster than they "
+                + "can be paged, retry later"
+        case let .serverError(server, status, message, attempts, request):
+            let tries = attempts == 1 ? "" : " after \(attempts) attempts"
+            let fix: String
+            switch status {
+            case 429:
+                fix = "the API server is throttling this client (API Priority and Fairness); run less often or retry later"
+            case 500..<600:
+                fix =
+                    "the API server or a component behind it (etcd, an aggregated API) is failing; check "
+                    + "`kubectl get --raw /readyz?verbose` and retry later"
+            case 400..<500:
+                fix = "the server rejected fluxstamp's request; report this as a fluxstamp bug"
+            default:
+                fix = "check that the server is a Kubernetes API server and retry"
+            }
+            return "\(server) answered \(status) (\(message))\(tries) while \(request); \(fix)"
+        case let .invalidLabelSelector(selector, reason):
+            return "label selector \"\(selector)\" is malformed: \(reason); write requirements such as app=web, tier!=db, "
+                + "env in (prod,staging), team, !legacy, separated by commas"
         case let .transport(server, reason, fix):
             return "cannot talk to \(server): \(reason); \(fix)"
         case let .invalidObject(kind, object, field, reason):

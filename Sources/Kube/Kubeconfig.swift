@@ -39,8 +39,9 @@ public struct Kubeconfig: Sendable {
     public static func load(explicitPath: String?, environment: [String: String], homeDirectory: String) throws -> Kubeconfig? {
         if let explicitPath {
             guard FileManager.default.fileExists(atPath: explicitPath) else {
-                throw KubeError.kubeconfig(path: explicitPath, reason: "file does not exist",
-                                           fix: "check the --kubeconfig path")
+                throw KubeError.kubeconfig(
+                    path: explicitPath, reason: "file does not exist",
+                    fix: "check the --kubeconfig path")
             }
             return Kubeconfig(files: [try readFile(explicitPath)])
         }
@@ -66,30 +67,36 @@ public struct Kubeconfig: Sendable {
     public func connection(context contextName: String?) throws -> ClusterConnection {
         let where_ = origin
         guard let name = contextName ?? currentContext else {
-            throw KubeError.kubeconfig(path: where_, reason: "no current-context is set",
-                                       fix: "pass --context or run `kubectl config use-context`")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "no current-context is set",
+                fix: "pass --context or run `kubectl config use-context`")
         }
         guard let context = context(named: name) else {
-            throw KubeError.kubeconfig(path: where_, reason: "context \"\(name)\" is not defined",
-                                       fix: "pick one of: \(allContextNames.joined(separator: ", "))")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "context \"\(name)\" is not defined",
+                fix: "pick one of: \(allContextNames.joined(separator: ", "))")
         }
         guard let clusterName = context.cluster, let cluster = cluster(named: clusterName) else {
-            throw KubeError.kubeconfig(path: where_, reason: "context \"\(name)\" names cluster \"\(context.cluster ?? "")\" which is not defined",
-                                       fix: "add the cluster entry or fix the context")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "context \"\(name)\" names cluster \"\(context.cluster ?? "")\" which is not defined",
+                fix: "add the cluster entry or fix the context")
         }
         guard let server = cluster.server, !server.isEmpty else {
-            throw KubeError.kubeconfig(path: where_, reason: "cluster \"\(clusterName)\" has no server",
-                                       fix: "set clusters[].cluster.server")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "cluster \"\(clusterName)\" has no server",
+                fix: "set clusters[].cluster.server")
         }
         guard server.hasPrefix("https://") || server.hasPrefix("http://") else {
-            throw KubeError.kubeconfig(path: where_, reason: "cluster \"\(clusterName)\" server \"\(server)\" is not an http(s) URL",
-                                       fix: "set server to https://host:port")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "cluster \"\(clusterName)\" server \"\(server)\" is not an http(s) URL",
+                fix: "set server to https://host:port")
         }
         let userName = context.user ?? ""
         let user = context.user.flatMap { self.user(named: $0) } ?? KubeconfigUser()
         if let u = context.user, !u.isEmpty, self.user(named: u) == nil {
-            throw KubeError.kubeconfig(path: where_, reason: "context \"\(name)\" names user \"\(u)\" which is not defined",
-                                       fix: "add the user entry or fix the context")
+            throw KubeError.kubeconfig(
+                path: where_, reason: "context \"\(name)\" names user \"\(u)\" which is not defined",
+                fix: "add the user entry or fix the context")
         }
         var connection = ClusterConnection(
             server: server.hasSuffix("/") ? String(server.dropLast()) : server,
@@ -111,27 +118,32 @@ public struct Kubeconfig: Sendable {
     private func trust(_ cluster: KubeconfigCluster, clusterName: String) throws -> ServerTrust {
         if cluster.insecureSkipTLSVerify == true { return .insecureSkipVerify }
         if let data = cluster.certificateAuthorityData, !data.isEmpty {
-            return .certificateAuthority(pem: try decodeBase64(data, field: "clusters[\(clusterName)].certificate-authority-data"),
-                                         source: "certificate-authority-data of cluster \(clusterName)")
+            return .certificateAuthority(
+                pem: try decodeBase64(data, field: "clusters[\(clusterName)].certificate-authority-data"),
+                source: "certificate-authority-data of cluster \(clusterName)")
         }
         if let path = cluster.certificateAuthority {
-            return .certificateAuthority(pem: try readReferenced(path, field: "certificate-authority of cluster \(clusterName)"),
-                                         source: path)
+            return .certificateAuthority(
+                pem: try readReferenced(path, field: "certificate-authority of cluster \(clusterName)"),
+                source: path)
         }
         return .systemRoots
     }
 
     private func clientCertificate(_ user: KubeconfigUser, userName: String) throws -> ClientCertificate? {
-        let cert: [UInt8]? = try user.clientCertificateData.map { try decodeBase64($0, field: "users[\(userName)].client-certificate-data") }
+        let cert: [UInt8]? =
+            try user.clientCertificateData.map { try decodeBase64($0, field: "users[\(userName)].client-certificate-data") }
             ?? user.clientCertificate.map { try readReferenced($0, field: "client-certificate of user \(userName)") }
-        let key: [UInt8]? = try user.clientKeyData.map { try decodeBase64($0, field: "users[\(userName)].client-key-data") }
+        let key: [UInt8]? =
+            try user.clientKeyData.map { try decodeBase64($0, field: "users[\(userName)].client-key-data") }
             ?? user.clientKey.map { try readReferenced($0, field: "client-key of user \(userName)") }
         switch (cert, key) {
         case (nil, nil): return nil
         case let (cert?, key?): return ClientCertificate(certificatePEM: cert, keyPEM: key)
         default:
-            throw KubeError.kubeconfig(path: origin, reason: "user \"\(userName)\" has a client certificate without its key (or a key without its certificate)",
-                                       fix: "set both client-certificate(-data) and client-key(-data)")
+            throw KubeError.kubeconfig(
+                path: origin, reason: "user \"\(userName)\" has a client certificate without its key (or a key without its certificate)",
+                fix: "set both client-certificate(-data) and client-key(-data)")
         }
     }
 
@@ -139,16 +151,18 @@ public struct Kubeconfig: Sendable {
         if let token = user.token, !token.isEmpty { return .bearerToken(token) }
         if let file = user.tokenFile {
             guard FileManager.default.fileExists(atPath: file) else {
-                throw KubeError.kubeconfig(path: origin, reason: "tokenFile \(file) of user \"\(userName)\" does not exist",
-                                           fix: "fix the path (relative paths resolve against the kubeconfig's directory)")
+                throw KubeError.kubeconfig(
+                    path: origin, reason: "tokenFile \(file) of user \"\(userName)\" does not exist",
+                    fix: "fix the path (relative paths resolve against the kubeconfig's directory)")
             }
             return .bearerTokenFile(file)
         }
         if let username = user.username, let password = user.password { return .basic(username: username, password: password) }
         if let exec = user.exec {
             guard ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"].contains(exec.apiVersion) else {
-                throw KubeError.kubeconfig(path: origin, reason: "user \"\(userName)\" exec apiVersion \(exec.apiVersion) is not supported",
-                                           fix: "use client.authentication.k8s.io/v1 or v1beta1")
+                throw KubeError.kubeconfig(
+                    path: origin, reason: "user \"\(userName)\" exec apiVersion \(exec.apiVersion) is not supported",
+                    fix: "use client.authentication.k8s.io/v1 or v1beta1")
             }
             return .exec(exec)
         }
@@ -165,8 +179,9 @@ public struct Kubeconfig: Sendable {
 
     private func readReferenced(_ path: String, field: String) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw KubeError.kubeconfig(path: origin, reason: "\(field) file \(path) cannot be read",
-                                       fix: "fix the path (relative paths resolve against the kubeconfig's directory)")
+            throw KubeError.kubeconfig(
+                path: origin, reason: "\(field) file \(path) cannot be read",
+                fix: "fix the path (relative paths resolve against the kubeconfig's directory)")
         }
         return Array(data)
     }

@@ -29,15 +29,20 @@ public struct KubeconfigFile: Sendable, Equatable {
         do {
             raw = try YAMLDecoder().decode(RawFile.self, from: yaml.isEmpty ? "{}" : yaml)
         } catch let DecodingError.dataCorrupted(ctx) where ctx.codingPath.isEmpty {
-            let detail = ctx.underlyingError.map { String(describing: $0).split(separator: "\n").first.map(String.init) ?? "" } ?? ctx.debugDescription
-            throw KubeError.kubeconfig(path: path, reason: "not valid YAML (\(detail))",
-                                       fix: "fix the file or point --kubeconfig at another one")
+            let detail =
+                ctx.underlyingError.map { String(describing: $0).split(separator: "\n").first.map(String.init) ?? "" }
+                ?? ctx.debugDescription
+            throw KubeError.kubeconfig(
+                path: path, reason: "not valid YAML (\(detail))",
+                fix: "fix the file or point --kubeconfig at another one")
         } catch let error as DecodingError {
-            throw KubeError.kubeconfig(path: path, reason: "not a valid kubeconfig (\(error.fieldDescription))",
-                                       fix: "fix the file or point --kubeconfig at another one")
+            throw KubeError.kubeconfig(
+                path: path, reason: "not a valid kubeconfig (\(error.fieldDescription))",
+                fix: "fix the file or point --kubeconfig at another one")
         } catch {
-            throw KubeError.kubeconfig(path: path, reason: "not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))",
-                                       fix: "fix the file or point --kubeconfig at another one")
+            throw KubeError.kubeconfig(
+                path: path, reason: "not valid YAML (\(String(describing: error).split(separator: "\n").first ?? ""))",
+                fix: "fix the file or point --kubeconfig at another one")
         }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         func resolve(_ p: String?) -> String? {
@@ -88,7 +93,8 @@ public struct KubeconfigFile: Sendable, Equatable {
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             name = try c.decode(String.self, forKey: .name)
-            value = try c.decodeIfPresent(T.self, forKey: .cluster)
+            value =
+                try c.decodeIfPresent(T.self, forKey: .cluster)
                 ?? c.decodeIfPresent(T.self, forKey: .user)
                 ?? c.decodeIfPresent(T.self, forKey: .context)
         }

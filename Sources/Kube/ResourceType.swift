@@ -15,22 +15,30 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public var description: String { group.isEmpty ? plural : "\(plural).\(group)" }
 
     /// `kustomize.toolkit.fluxcd.io/v1` Kustomizations (v1beta2 on older clusters).
-    public static let kustomizations = ResourceType(group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations", kind: "Kustomization",
-                                                    understoodVersions: ["v1", "v1beta2"], component: "kustomize-controller")
+    public static let kustomizations = ResourceType(
+        group: "kustomize.toolkit.fluxcd.io", plural: "kustomizations", kind: "Kustomization",
+        understoodVersions: ["v1", "v1beta2"], component: "kustomize-controller")
     /// `source.toolkit.fluxcd.io` GitRepositories.
-    public static let gitRepositories = ResourceType(group: "source.toolkit.fluxcd.io", plural: "gitrepositories", kind: "GitRepository",
-                                                     understoodVersions: ["v1", "v1beta2"], component: "source-controller")
+    public static let gitRepositories = ResourceType(
+        group: "source.toolkit.fluxcd.io", plural: "gitrepositories", kind: "GitRepository",
+        understoodVersions: ["v1", "v1beta2"], component: "source-controller")
     /// `source.toolkit.fluxcd.io` OCIRepositories.
-    public static let ociRepositories = ResourceType(group: "source.toolkit.fluxcd.io", plural: "ocirepositories", kind: "OCIRepository",
-                                                     understoodVersions: ["v1", "v1beta2"], component: "source-controller")
+    public static let ociRepositories = ResourceType(
+        group: "source.toolkit.fluxcd.io", plural: "ocirepositories", kind: "OCIRepository",
+        understoodVersions: ["v1", "v1beta2"], component: "source-controller")
     /// `notification.toolkit.fluxcd.io/v1beta3` Providers.
-    public static let providers = ResourceType(group: "notification.toolkit.fluxcd.io", plural: "providers", kind: "Provider",
-                                               understoodVersions: ["v1beta3"], component: "notification-controller")
+    public static let providers = ResourceType(
+        group: "notification.toolkit.fluxcd.io", plural: "providers", kind: "Provider",
+        understoodVersions: ["v1beta3"], component: "notification-controller")
     /// `notification.toolkit.fluxcd.io/v1beta3` Alerts.
-    public static let alerts = ResourceType(group: "notification.toolkit.fluxcd.io", plural: "alerts", kind: "Alert",
-                                            understoodVersions: ["v1beta3"], component: "notification-controller")
+    public static let alerts = ResourceType(
+        group: "notification.toolkit.fluxcd.io", plural: "alerts", kind: "Alert",
+        understoodVersions: ["v1beta3"], component: "notification-controller")
     /// Core `v1` Secrets.
     public static let secrets = ResourceType(group: "", plural: "secrets", kind: "Secret", understoodVersions: ["v1"], component: "core")
+
+    /// Core `v1` Events (read for Kustomizations' reconcile outcomes).
+    public static let events = ResourceType(group: "", plural: "events", kind: "Event", understoodVersions: ["v1"], component: "core")
 
     /// The URL path of a collection or object at `version`.
     public func path(version: String, namespace: String?, name: String? = nil) -> String {
@@ -47,8 +55,11 @@ extension String {
         var out = ""
         for byte in utf8 {
             let c = Character(Unicode.Scalar(byte))
-            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) { out.append(c) }
-            else { out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2) }
+            if c.isASCII && (c.isLetter || c.isNumber || "-._~".contains(c)) {
+                out.append(c)
+            } else {
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
         }
         return out
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kube
+import Logging
 
 /// How `get`, `plan` and `sync` find the cluster, like kubectl.
 struct ClusterOptions: ParsableArguments {
@@ -12,12 +13,12 @@ struct ClusterOptions: ParsableArguments {
 
     /// Resolves the connection and builds the client. A failure here is configuration (exit 2):
     /// nothing has been read or written yet.
-    func connect() async throws(ClusterConfigurationError) -> KubeClient {
+    func connect(logger: Logger = KubeClient.silentLogger) async throws(ClusterConfigurationError) -> KubeClient {
         do {
             let connection = try ConnectionResolver.resolve(
                 kubeconfig: kubeconfig, context: context, environment: ProcessInfo.processInfo.environment,
                 homeDirectory: FileManager.default.homeDirectoryForCurrentUser.path)
-            return try await KubeClient.connect(connection)
+            return try await KubeClient.connect(connection, logger: logger)
         } catch {
             throw ClusterConfigurationError(description: (error as? KubeError)?.description ?? "\(error)")
         }

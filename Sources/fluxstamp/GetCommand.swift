@@ -23,6 +23,9 @@ struct GetCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        if let selector {
+            do { try FluxAPI.validateLabelSelector(selector) } catch { throw CommandError.settings("--selector: \(error)") }
+        }
         let client: KubeClient
         do { client = try await cluster.connect() } catch {
             throw CommandError.clusterConfiguration(error.description)

@@ -38,7 +38,7 @@ struct SyncCommand: AsyncParsableCommand {
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")
         let client: KubeClient
-        do { client = try await settings.cluster.connect() } catch {
+        do { client = try await settings.cluster.connect(logger: logger) } catch {
             throw .clusterConfiguration(error.description)
         }
         let api = FluxAPI(client: client)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Forges
+import Kube
 import Reconcile
 
 /// The flags `sync` and `plan` share. Each overrides the same key of `--config`.
@@ -75,6 +76,11 @@ struct SyncSettings {
         self.logFormat = logFormat
         cluster = options.cluster
         let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
+        if let selector {
+            do { try FluxAPI.validateLabelSelector(selector) } catch {
+                throw SettingsError("\(source(options.selector, "selector")): \(error)")
+            }
+        }
         let contextTemplate = options.contextTemplate ?? config.contextTemplate ?? "kustomization/{name}/{cluster}"
         let unknownPlaceholders = contextTemplate.matches(of: /\{([^}]*)\}/).map { String($0.1) }
             .filter { !["name", "cluster", "namespace"].contains($0) }

@@ -1,6 +1,8 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
+import Yams
+
 @testable import Kube
 
 @Suite struct ClientAuthTests {
@@ -10,7 +12,10 @@ import Testing
                 let names = try await using(try await connect(kubeconfig: try emulator.kubeconfig(), in: dir)) { api in
                     try await api.list(Kustomization.self, .kustomizations).items.map(\.metadata.qualifiedName)
                 }
-                #expect(names == ["apps/apps", "apps/podinfo", "flux-system/flux-system", "infra/infra-controllers", "team-b/legacy", "team-b/web"])
+                #expect(
+                    names == [
+                        "apps/apps", "apps/podinfo", "flux-system/flux-system", "infra/infra-controllers", "team-b/legacy", "team-b/web",
+                    ])
                 #expect(emulator.controls.requests.allSatisfy { $0.hasSuffix(" fluxstamp") })
             }
         }
@@ -62,7 +67,11 @@ import Testing
             try await withTemporaryDirectory { dir in
                 let api = try await connect(kubeconfig: try emulator.kubeconfig(credential: .token("stale-token-123")), in: dir)
                 let message = await errorMessage { try await using(api) { _ = try await $0.list(Kustomization.self, .kustomizations) } }
-                #expect(message == "\(emulator.url) rejected the credentials of emulator-user (401 Unauthorized: Unauthorized); refresh the token or certificate in your kubeconfig")
+                #expect(
+                    message
+                        == "\(emulator.url) rejected the credentials of emulator-user (401 Unauthorized: Unauthorized); refresh the token "
+                        + "or certificate in your kubeconfig"
+                )
                 #expect(message?.contains("stale-token-123") == false)
             }
         }
@@ -75,14 +84,14 @@ import Testing
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let script = """
-                #!/bin/sh
-                echo run >> "\(dir.path)/runs"
-                printf '%s' "$KUBERNETES_EXEC_INFO" > "\(dir.path)/exec-info"
-                cat <<JSON
-                {"apiVersion": "\(apiVersion)", "kind": "ExecCredential",
-                 "status": {"token": "\(emulator.defaultToken)", "expirationTimestamp": "2099-01-01T00:00:00Z"}}
-                JSON
-                """
+                    #!/bin/sh
+                    echo run >> "\(dir.path)/runs"
+                    printf '%s' "$KUBERNETES_EXEC_INFO" > "\(dir.path)/exec-info"
+                    cat <<JSON
+                    {"apiVersion": "\(apiVersion)", "kind": "ExecCredential",
+                     "status": {"token": "\(emulator.defaultToken)", "expirationTimestamp": "2099-01-01T00:00:00Z"}}
+                    JSON
+                    """
                 try write(script, to: dir.path + "/plugin.sh", executable: true)
                 let yaml = try emulator.kubeconfig(credential: .exec(command: dir.path + "/plugin.sh", args: [], apiVersion: apiVersion))
                 let count = try await using(try await connect(kubeconfig: yaml, in: dir)) { api in
@@ -102,11 +111,14 @@ import Testing
         try await withEmulator { emulator in
             try await withTemporaryDirectory { dir in
                 let issued = try emulator.pki.issueClientCertificate(commonName: "eks-user")
-                let credential: [String: Any] = ["apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
-                                                 "status": ["clientCertificateData": issued.certificatePEM, "clientKeyData": issued.keyPEM]]
+                let credential: [String: Any] = [
+                    "apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                    "status": ["clientCertificateData": issued.certificatePEM, "clientKeyData": issued.keyPEM],
+                ]
                 try JSONSerialization.data(withJSONObject: credential).write(to: dir.appendingPathComponent("cred.json"))
                 try write("#!/bin/sh\ncat \"\(dir.path)/cred.json\"\n", to: dir.path + "/plugin.sh", executable: true)
-                let yaml = try emulator.kubeconfig(credential: .exec(command: dir.path + "/plugin.sh", args: [], apiVersion: "client.authentication.k8s.io/v1"))
+                let yaml = try emulator.kubeconfig(
+                    credential: .exec(command: dir.path + "/plugin.sh", args: [], apiVersion: "client.authentication.k8s.io/v1"))
                 _ = try await using(try await connect(kubeconfig: yaml, in: dir)) { try await $0.list(Kustomization.self, .kustomizations) }
                 #expect(emulator.controls.requests.last?.hasSuffix(" eks-user") == true)
             }
@@ -115,11 +127,17 @@ import Testing
 
     @Test func failingExecPluginNamesItself() async throws {
         try await withTemporaryDirectory { dir in
-            try write("#!/bin/sh\necho 'error: not logged in, run aws sso login' >&2\nexit 3\n", to: dir.path + "/plugin.sh", executable: true)
-            let plugin = ExecCredentialPlugin(config: ExecPluginConfig(apiVersion: "client.authentication.k8s.io/v1", command: dir.path + "/plugin.sh"),
-                                              server: "https://x")
+            try write(
+                "#!/bin/sh\necho 'error: not logged in, run aws sso login' >&2\nexit 3\n", to: dir.path + "/plugin.sh", executable: true)
+            let plugin = ExecCredentialPlugin(
+                config: ExecPluginConfig(apiVersion: "client.authentication.k8s.io/v1", command: dir.path + "/plugin.sh"),
+                server: "https://x")
             let message = await errorMessage { _ = try await plugin.credential() }
-            #expect(message == "exec credential plugin \(dir.path)/plugin.sh: exited with status 3: error: not logged in, run aws sso login; check that the plugin is installed and that you are logged in")
+            #expect(
+                message
+                    == "exec credential plugin \(dir.path)/plugin.sh: exited with status 3: error: not logged in, run aws sso login; "
+                    + "check that the plugin is installed and that you are logged in"
+            )
         }
     }
 }
@@ -130,7 +148,6 @@ extension ExecPluginConfig {
     }
 }
 
-import Yams
 enum YAMLDecoderShim {
     static func decode<T: Decodable>(_ yaml: String) throws -> T { try YAMLDecoder().decode(T.self, from: yaml) }
 }

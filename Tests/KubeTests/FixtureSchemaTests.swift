@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// Every fixture is valid against the openAPIV3Schema of its CRD in `../shared/flux-crds/`.
@@ -17,7 +17,8 @@ import Testing
             let apiVersion = try #require(object["apiVersion"]?.stringValue)
             let version = String(apiVersion.split(separator: "/").last!)
             guard case let .array(versions)? = crd.at("spec.versions"),
-                  let schema = versions.first(where: { $0["name"]?.stringValue == version })?.at("schema.openAPIV3Schema") else {
+                let schema = versions.first(where: { $0["name"]?.stringValue == version })?.at("schema.openAPIV3Schema")
+            else {
                 Issue.record("\(kind) \(apiVersion) is not a version of \(path)")
                 continue
             }
@@ -29,13 +30,18 @@ import Testing
     @Test func validatorCatchesTheMistakesItShould() throws {
         let path = Self.crdDirectory.appendingPathComponent(Self.crdFiles["Provider"]!).path
         let crd = try #require(try JSONValue.documents(fromYAML: String(contentsOfFile: path, encoding: .utf8)).first)
-        guard case let .array(versions)? = crd.at("spec.versions"), let schema = versions.first?.at("schema.openAPIV3Schema") else { Issue.record("no schema"); return }
-        let bad = try #require(try JSONValue.documents(fromYAML: """
-        apiVersion: notification.toolkit.fluxcd.io/v1beta3
-        kind: Provider
-        metadata: {name: p, namespace: n}
-        spec: {type: githb, suspend: "yes", adress: x}
-        """).first)
+        guard case let .array(versions)? = crd.at("spec.versions"), let schema = versions.first?.at("schema.openAPIV3Schema") else {
+            Issue.record("no schema"); return
+        }
+        let bad = try #require(
+            try JSONValue.documents(
+                fromYAML: """
+                    apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                    kind: Provider
+                    metadata: {name: p, namespace: n}
+                    spec: {type: githb, suspend: "yes", adress: x}
+                    """
+            ).first)
         let problems = CRDSchemaValidator.validate(bad, against: schema)
         #expect(problems.contains { $0.contains("spec.type") && $0.contains("not one of") })
         #expect(problems.contains { $0.contains("spec.suspend") && $0.contains("boolean") })

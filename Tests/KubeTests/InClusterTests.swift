@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Kube
 
 @Suite struct InClusterTests {
@@ -9,8 +10,9 @@ import Testing
             try write("-----BEGIN CERTIFICATE-----\n", to: dir.path + "/ca.crt")
             try write("flux-system\n", to: dir.path + "/namespace")
             let env = ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"]
-            let connection = try ConnectionResolver.resolve(kubeconfig: nil, context: nil, environment: env,
-                                                            homeDirectory: dir.path + "/nohome", inClusterDirectory: dir.path)
+            let connection = try ConnectionResolver.resolve(
+                kubeconfig: nil, context: nil, environment: env,
+                homeDirectory: dir.path + "/nohome", inClusterDirectory: dir.path)
             #expect(connection.server == "https://10.96.0.1:443")
             #expect(connection.namespace == "flux-system")
             #expect(connection.origin == "in-cluster")

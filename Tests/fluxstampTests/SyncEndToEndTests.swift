@@ -142,6 +142,7 @@ import Testing
         ("intermediate: sometimes\n", "intermediate 'sometimes'"),
         ("since: last week\n", "since 'last week'"),
         ("maxWrites: lots\n", "maxWrites must be a whole number"),
+        ("selector: 'a=b,=c'\n", "label selector \"a=b,=c\" is malformed"),
         ("forges:\n  - host: git.example.com\n    kind: gitlab\n", "unknown key 'forges[0].kind'"),
     ])
     func badConfig(text: String, fragment: String) async throws {

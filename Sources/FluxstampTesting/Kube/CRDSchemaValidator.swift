@@ -23,7 +23,9 @@ public enum FluxCRDs {
     public static func schema(kind: String, version: String) throws -> JSONValue? {
         guard let file = files[kind] else { return nil }
         let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-        guard let crd = try JSONValue.documents(fromYAML: text).first, case let .array(versions)? = crd.at("spec.versions") else { return nil }
+        guard let crd = try JSONValue.documents(fromYAML: text).first, case let .array(versions)? = crd.at("spec.versions") else {
+            return nil
+        }
         return versions.first { $0["name"]?.stringValue == version }?.at("schema.openAPIV3Schema")
     }
 
@@ -33,7 +35,8 @@ public enum FluxCRDs {
         var problems: [String] = []
         for object in try JSONValue.documents(fromYAML: text) {
             guard let kind = object["kind"]?.stringValue, files[kind] != nil,
-                  let apiVersion = object["apiVersion"]?.stringValue else { continue }
+                let apiVersion = object["apiVersion"]?.stringValue
+            else { continue }
             let name = object.at("metadata.name")?.stringValue ?? ""
             let version = String(apiVersion.split(separator: "/").last ?? "")
             guard let schema = try schema(kind: kind, version: version) else {
@@ -55,14 +58,18 @@ public enum CRDSchemaValidator {
         var problems: [String] = []
         let at = path.isEmpty ? "<root>" : path
         if case .bool(true)? = schema["x-kubernetes-int-or-string"] {
-            switch value { case .int, .string: return [] ; default: return ["\(at) must be an integer or string"] }
+            switch value {
+            case .int, .string: return [];
+            default: return ["\(at) must be an integer or string"]
+            }
         }
         if let type = schema["type"]?.stringValue {
-            let ok: Bool = switch (type, value) {
-            case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int): true
-            case ("number", .int), ("number", .double): true
-            default: false
-            }
+            let ok: Bool =
+                switch (type, value) {
+                case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int): true
+                case ("number", .int), ("number", .double): true
+                default: false
+                }
             if !ok { return ["\(at) must be a \(type == "boolean" ? "boolean" : type), got \(value.jsonText)"] }
         }
         if case let .array(options)? = schema["enum"], !options.contains(value) {
@@ -77,7 +84,9 @@ public enum CRDSchemaValidator {
         }
         if case let .object(object) = value {
             if case let .array(required)? = schema["required"] {
-                for case let .string(key) in required where object[key] == nil { problems.append("\(path.isEmpty ? key : path + "." + key) is required") }
+                for case let .string(key) in required where object[key] == nil {
+                    problems.append("\(path.isEmpty ? key : path + "." + key) is required")
+                }
             }
             let properties: [String: JSONValue] = { if case let .object(p)? = schema["properties"] { return p } else { return [:] } }()
             let preserve = schema["x-kubernetes-preserve-unknown-fields"] == .bool(true)

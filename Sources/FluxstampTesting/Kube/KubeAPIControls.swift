@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a test can change about the emulated API server while it runs: who may log in, what RBAC
 /// denies, which versions are served, injected faults and latency, and continue-token expiry.
@@ -13,12 +14,15 @@ public final class KubeAPIControls: Sendable {
         public var resource: String
         /// Namespace; nil denies at every scope.
         public var namespace: String?
+        /// Denies only cluster-wide requests (a user with namespaced Roles only).
+        public var clusterScopeOnly: Bool
         /// Creates a denial.
-        public init(user: String? = nil, verb: String, resource: String, namespace: String? = nil) {
+        public init(user: String? = nil, verb: String, resource: String, namespace: String? = nil, clusterScopeOnly: Bool = false) {
             self.user = user
             self.verb = verb
             self.resource = resource
             self.namespace = namespace
+            self.clusterScopeOnly = clusterScopeOnly
         }
     }
 
@@ -48,32 +52,32 @@ public final class KubeAPIControls: Sendable {
         var requests: [String] = []
     }
 
-    let state = LockedBox(State())
+    let state = Mutex(State())
 
     init() {}
 
     /// Accepts `token` as a bearer token for `user`.
-    public func allowToken(_ token: String, user: String) { state.withValue { $0.tokens[token] = user } }
+    public func allowToken(_ token: String, user: String) { state.withLock { $0.tokens[token] = user } }
     /// Stops accepting `token` (as if it was revoked or rotated away).
-    public func revokeToken(_ token: String) { state.withValue { _ = $0.tokens.removeValue(forKey: token) } }
+    public func revokeToken(_ token: String) { state.withLock { _ = $0.tokens.removeValue(forKey: token) } }
     /// Accepts basic authentication.
-    public func allowBasic(user: String, password: String) { state.withValue { $0.basicUsers[user] = password } }
+    public func allowBasic(user: String, password: String) { state.withLock { $0.basicUsers[user] = password } }
     /// Adds an RBAC denial.
-    public func deny(_ denial: Denial) { state.withValue { $0.denials.append(denial) } }
+    public func deny(_ denial: Denial) { state.withLock { $0.denials.append(denial) } }
     /// Removes every RBAC denial.
-    public func clearDenials() { state.withValue { $0.denials = [] } }
+    public func clearDenials() { state.withLock { $0.denials = [] } }
     /// Serves `group` at exactly these versions (e.g. `["v1beta2"]` for an old Flux).
-    public func serve(group: String, versions: [String]) { state.withValue { $0.servedVersions[group] = versions } }
+    public func serve(group: String, versions: [String]) { state.withLock { $0.servedVersions[group] = versions } }
     /// Makes a group disappear, as if its CRDs were not installed.
-    public func uninstall(group: String) { state.withValue { _ = $0.uninstalledGroups.insert(group) } }
+    public func uninstall(group: String) { state.withLock { _ = $0.uninstalledGroups.insert(group) } }
     /// Queues faults; each is returned for one request, in order.
-    public func inject(_ faults: [Fault]) { state.withValue { $0.faults += faults } }
+    public func inject(_ faults: [Fault]) { state.withLock { $0.faults += faults } }
     /// Delays every answer.
-    public func setLatency(_ latency: Duration?) { state.withValue { $0.latency = latency } }
+    public func setLatency(_ latency: Duration?) { state.withLock { $0.latency = latency } }
     /// The next `times` requests that carry a continue token get 410 Gone.
-    public func expireNextContinueToken(times: Int = 1) { state.withValue { $0.continueTokensToExpire += times } }
+    public func expireNextContinueToken(times: Int = 1) { state.withLock { $0.continueTokensToExpire += times } }
     /// Every continue token handed out so far becomes expired.
-    public func expireAllContinueTokens() { state.withValue { $0.tokenEpoch += 1 } }
+    public func expireAllContinueTokens() { state.withLock { $0.tokenEpoch += 1 } }
     /// Requests seen so far, as `GET /path?query user`.
-    public var requests: [String] { state.get().requests }
+    public var requests: [String] { state.withLock { $0.requests } }
 }

@@ -84,8 +84,10 @@ public final class KubeAPIEmulator: Sendable {
     }
 
     /// A kubeconfig (YAML) for this emulator. `caPEM` overrides the CA (to test a wrong CA).
-    public func kubeconfig(credential: Credential = .defaultToken, namespace: String? = nil, caPEM: String? = nil,
-                           contextName: String = "emulator") throws -> String {
+    public func kubeconfig(
+        credential: Credential = .defaultToken, namespace: String? = nil, caPEM: String? = nil,
+        contextName: String = "emulator"
+    ) throws -> String {
         func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
         var user: [String]
         switch credential {
@@ -96,35 +98,40 @@ public final class KubeAPIEmulator: Sendable {
             user = ["    client-certificate-data: \(b64(issued.certificatePEM))", "    client-key-data: \(b64(issued.keyPEM))"]
         case let .basic(u, p): user = ["    username: \(u)", "    password: \(p)"]
         case let .exec(command, args, apiVersion):
-            user = ["    exec:", "      apiVersion: \(apiVersion)", "      command: \(command)", "      args: [\(args.map { "\"\($0)\"" }.joined(separator: ", "))]"]
+            user = [
+                "    exec:", "      apiVersion: \(apiVersion)", "      command: \(command)",
+                "      args: [\(args.map { "\"\($0)\"" }.joined(separator: ", "))]",
+            ]
         case .none: user = []
         }
         return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: \(contextName)
-          cluster:
-            server: \(url)
-            certificate-authority-data: \(b64(caPEM ?? pki.caCertificatePEM))
-        users:
-        - name: \(contextName)-user
-          user:\(user.isEmpty ? " {}" : "")
-        \(user.joined(separator: "\n"))
-        contexts:
-        - name: \(contextName)
-          context:
-            cluster: \(contextName)
-            user: \(contextName)-user\(namespace.map { "\n    namespace: \($0)" } ?? "")
-        current-context: \(contextName)
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: \(contextName)
+              cluster:
+                server: \(url)
+                certificate-authority-data: \(b64(caPEM ?? pki.caCertificatePEM))
+            users:
+            - name: \(contextName)-user
+              user:\(user.isEmpty ? " {}" : "")
+            \(user.joined(separator: "\n"))
+            contexts:
+            - name: \(contextName)
+              context:
+                cluster: \(contextName)
+                user: \(contextName)-user\(namespace.map { "\n    namespace: \($0)" } ?? "")
+            current-context: \(contextName)
 
-        """
+            """
     }
 
     /// Writes `kubeconfig(...)` into `directory` and returns the file's path.
     @discardableResult
-    public func writeKubeconfig(to directory: URL, credential: Credential = .defaultToken, namespace: String? = nil,
-                                caPEM: String? = nil, fileName: String = "kubeconfig") throws -> URL {
+    public func writeKubeconfig(
+        to directory: URL, credential: Credential = .defaultToken, namespace: String? = nil,
+        caPEM: String? = nil, fileName: String = "kubeconfig"
+    ) throws -> URL {
         let url = directory.appendingPathComponent(fileName)
         try kubeconfig(credential: credential, namespace: namespace, caPEM: caPEM).write(to: url, atomically: true, encoding: .utf8)
         return url

@@ -1,30 +1,34 @@
 import Foundation
+import Kube
+import Synchronization
 
 /// Turns emulator requests into API answers: authentication, faults, discovery, RBAC, list, get.
 final class KubeAPIRouter: Sendable {
     let store: KubeObjectStore
     let controls: KubeAPIControls
-    private let port = LockedBox(0)
+    private let port = Atomic<Int>(0)
 
     init(store: KubeObjectStore, controls: KubeAPIControls) {
         self.store = store
         self.controls = controls
     }
 
-    func setPort(_ value: Int) { port.set(value) }
+    func setPort(_ value: Int) { port.store(value, ordering: .relaxed) }
 
     func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
-        let state = controls.state.get()
+        let state = controls.state.withLock { $0 }
         if let latency = state.latency { try? await Task.sleep(for: latency) }
         guard let user = authenticate(request, state) else {
-            controls.state.withValue { $0.requests.append("\(request.method) \(request.uri) <unauthenticated>") }
+            controls.state.withLock { $0.requests.append("\(request.method) \(request.uri) <unauthenticated>") }
             return KubeAPIStatus.unauthorized()
         }
-        controls.state.withValue { $0.requests.append("\(request.method) \(request.uri) \(user)") }
-        if let fault = controls.state.withValue({ $0.faults.isEmpty ? nil : $0.faults.removeFirst() }) {
+        controls.state.withLock { $0.requests.append("\(request.method) \(request.uri) \(user)") }
+        if let fault = controls.state.withLock({ $0.faults.isEmpty ? nil : $0.faults.removeFirst() }) {
             return KubeAPIStatus.fault(fault)
         }
-        guard request.method == "GET" else { return KubeAPIStatus.body(code: 405, reason: "MethodNotAllowed", message: "the emulator is read-only") }
+        guard request.method == "GET" else {
+            return KubeAPIStatus.body(code: 405, reason: "MethodNotAllowed", message: "the emulator is read-only")
+        }
         let parts = request.path.split(separator: "/").map(String.init)
         switch parts.first {
         case "api": return await core(Array(parts.dropFirst()), request, user: user)
@@ -49,7 +53,7 @@ final class KubeAPIRouter: Sendable {
     // MARK: discovery
 
     private func servedVersions(_ group: String) -> [String]? {
-        let state = controls.state.get()
+        let state = controls.state.withLock { $0 }
         if state.uninstalledGroups.contains(group) { return nil }
         if let v = state.servedVersions[group] { return v }
         let versions = EmulatedResource.catalog.filter { $0.group == group }.flatMap(\.versions)
@@ -64,17 +68,29 @@ final class KubeAPIRouter: Sendable {
 
     private func resourceList(groupVersion: String, group: String) -> JSONValue {
         let resources = EmulatedResource.catalog.filter { $0.group == group }.map { r in
-            JSONValue.object(["name": .string(r.plural), "singularName": .string(r.singular), "namespaced": .bool(true),
-                              "kind": .string(r.kind), "verbs": .array(["get", "list"].map(JSONValue.string))])
+            JSONValue.object([
+                "name": .string(r.plural), "singularName": .string(r.singular), "namespaced": .bool(true),
+                "kind": .string(r.kind), "verbs": .array(["get", "list"].map(JSONValue.string)),
+            ])
         }
-        return .object(["kind": .string("APIResourceList"), "apiVersion": .string("v1"),
-                        "groupVersion": .string(groupVersion), "resources": .array(resources)])
+        return .object([
+            "kind": .string("APIResourceList"), "apiVersion": .string("v1"),
+            "groupVersion": .string(groupVersion), "resources": .array(resources),
+        ])
     }
 
     private func core(_ parts: [String], _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
         if parts.isEmpty {
-            return .json(200, JSONValue.object(["kind": .string("APIVersions"), "versions": .array([.string("v1")]),
-                "serverAddressByClientCIDRs": .array([.object(["clientCIDR": .string("0.0.0.0/0"), "serverAddress": .string("127.0.0.1:\(port.get())")])])]).jsonText)
+            return .json(
+                200,
+                JSONValue.object([
+                    "kind": .string("APIVersions"), "versions": .array([.string("v1")]),
+                    "serverAddressByClientCIDRs": .array([
+                        .object([
+                            "clientCIDR": .string("0.0.0.0/0"), "serverAddress": .string("127.0.0.1:\(port.load(ordering: .relaxed))"),
+                        ])
+                    ]),
+                ]).jsonText)
         }
         guard parts[0] == "v1" else { return KubeAPIStatus.pageNotFound() }
         if parts.count == 1 { return .json(200, resourceList(groupVersion: "v1", group: "").jsonText) }
@@ -84,7 +100,8 @@ final class KubeAPIRouter: Sendable {
     private func groups(_ parts: [String], _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
         if parts.isEmpty {
             let docs = EmulatedResource.groups.compactMap { g in servedVersions(g).map { groupDocument(g, $0) } }
-            return .json(200, JSONValue.object(["kind": .string("APIGroupList"), "apiVersion": .string("v1"), "groups": .array(docs)]).jsonText)
+            return .json(
+                200, JSONValue.object(["kind": .string("APIGroupList"), "apiVersion": .string("v1"), "groups": .array(docs)]).jsonText)
         }
         let group = parts[0]
         guard let versions = servedVersions(group) else { return KubeAPIStatus.pageNotFound() }
@@ -101,7 +118,9 @@ final class KubeAPIRouter: Sendable {
 
     // MARK: objects
 
-    private func objects(_ parts: [String], group: String, version: String, _ request: EmulatorRequest, user: String) async -> EmulatorResponse {
+    private func objects(
+        _ parts: [String], group: String, version: String, _ request: EmulatorRequest, user: String
+    ) async -> EmulatorResponse {
         var namespace: String?
         var rest = parts
         if rest.first == "namespaces", rest.count >= 3 {
@@ -113,8 +132,10 @@ final class KubeAPIRouter: Sendable {
         }
         let name = rest.count == 2 ? rest[1] : nil
         let verb = name == nil ? "list" : "get"
-        let denied = controls.state.get().denials.contains { d in
-            (d.user == nil || d.user == user) && d.verb == verb && d.resource == resource.plural && (d.namespace == nil || d.namespace == namespace)
+        let denied = controls.state.withLock { $0 }.denials.contains { d in
+            (d.user == nil || d.user == user) && d.verb == verb && d.resource == resource.plural
+                && (d.namespace == nil || d.namespace == namespace)
+                && (!d.clusterScopeOnly || namespace == nil)
         }
         if denied { return KubeAPIStatus.forbidden(user: user, verb: verb, resource: resource, namespace: namespace, name: name) }
         let apiVersion = group.isEmpty ? version : "\(group)/\(version)"
@@ -128,18 +149,30 @@ final class KubeAPIRouter: Sendable {
         return await list(resource, apiVersion: apiVersion, namespace: namespace, request)
     }
 
-    private func list(_ resource: EmulatedResource, apiVersion: String, namespace: String?, _ request: EmulatorRequest) async -> EmulatorResponse {
+    private func list(
+        _ resource: EmulatedResource, apiVersion: String, namespace: String?, _ request: EmulatorRequest
+    ) async -> EmulatorResponse {
         let query = request.query
+        // The same grammar and validation the API server applies (apimachinery labels.Parse); a
+        // malformed selector is a 400, as on a real cluster.
         var selector: LabelSelector?
         if let text = query["labelSelector"], !text.isEmpty {
-            guard let parsed = LabelSelector(text) else { return KubeAPIStatus.badRequest("unable to parse requirement: \(text)") }
-            selector = parsed
+            do { selector = try LabelSelector(parsing: text) } catch {
+                return KubeAPIStatus.badRequest("unable to parse requirement: \(error.description)")
+            }
+        }
+        var fields: [(path: String, value: String, equal: Bool)] = []
+        if let text = query["fieldSelector"], !text.isEmpty {
+            switch FieldSelector.parse(text, allowed: resource.selectableFields, resource: resource) {
+            case let .success(parsed): fields = parsed
+            case let .failure(message): return KubeAPIStatus.badRequest(message.text)
+            }
         }
         var after: ContinueToken?
         if let token = query["continue"], !token.isEmpty {
-            let state = controls.state.get()
+            let state = controls.state.withLock { $0 }
             guard let decoded = ContinueToken(encoded: token) else { return KubeAPIStatus.badRequest("continue key is not valid") }
-            let expireNow = controls.state.withValue { s -> Bool in
+            let expireNow = controls.state.withLock { s -> Bool in
                 guard s.continueTokensToExpire > 0 else { return false }
                 s.continueTokensToExpire -= 1
                 return true
@@ -157,13 +190,18 @@ final class KubeAPIRouter: Sendable {
                 return selector.matches(labels)
             }
         }
+        if !fields.isEmpty {
+            items = items.filter { item in
+                fields.allSatisfy { f in ((item.object.at(f.path)?.stringValue ?? "") == f.value) == f.equal }
+            }
+        }
         if let after { items = items.filter { ($0.key.namespace, $0.key.name) > (after.namespace, after.name) } }
         let limit = Int(query["limit"] ?? "") ?? 0
         var nextToken = ""
         if limit > 0, items.count > limit {
             items = Array(items.prefix(limit))
             let last = items[items.count - 1].key
-            nextToken = ContinueToken(epoch: controls.state.get().tokenEpoch, namespace: last.namespace, name: last.name).encoded
+            nextToken = ContinueToken(epoch: controls.state.withLock { $0 }.tokenEpoch, namespace: last.namespace, name: last.name).encoded
         }
         let kind = resource.kind + "List"
         let listed = items.map { item -> JSONValue in
@@ -175,8 +213,12 @@ final class KubeAPIRouter: Sendable {
         if !nextToken.isEmpty {
             metadata["continue"] = .string(nextToken)
         }
-        return .json(200, JSONValue.object(["kind": .string(kind), "apiVersion": .string(apiVersion),
-                                            "metadata": .object(metadata), "items": .array(listed)]).jsonText)
+        return .json(
+            200,
+            JSONValue.object([
+                "kind": .string(kind), "apiVersion": .string(apiVersion),
+                "metadata": .object(metadata), "items": .array(listed),
+            ]).jsonText)
     }
 }
 
@@ -200,5 +242,37 @@ struct ContinueToken {
         struct Raw: Decodable { var e: Int; var ns: String; var n: String }
         guard let data = Data(base64Encoded: encoded), let raw = try? JSONDecoder().decode(Raw.self, from: data) else { return nil }
         self.init(epoch: raw.e, namespace: raw.ns, name: raw.n)
+    }
+}
+
+/// A field selector (`involvedObject.kind=Kustomization,type!=Normal`) as the API server parses it:
+/// `=`, `==` and `!=` on the fields a resource allows; anything else is a 400.
+enum FieldSelector {
+    struct Message: Error { var text: String }
+
+    static func parse(
+        _ text: String, allowed: [String: String], resource: EmulatedResource
+    )
+        -> Result<[(path: String, value: String, equal: Bool)], Message>
+    {
+        var out: [(path: String, value: String, equal: Bool)] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            let (field, value, equal): (String, String, Bool)
+            if let r = part.range(of: "!=") {
+                (field, value, equal) = (String(part[..<r.lowerBound]), String(part[r.upperBound...]), false)
+            } else if let r = part.range(of: "==") ?? part.range(of: "=") {
+                (field, value, equal) = (String(part[..<r.lowerBound]), String(part[r.upperBound...]), true)
+            } else {
+                return .failure(Message(text: "invalid selector: '\(text)'; can't understand '\(part)'"))
+            }
+            guard let path = allowed[field] else {
+                if resource.group.isEmpty {
+                    return .failure(Message(text: "field label not supported: \(field)"))
+                }
+                return .failure(Message(text: "\"\(field)\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""))
+            }
+            out.append((path, value, equal))
+        }
+        return .success(out)
     }
 }

@@ -52,7 +52,8 @@ public enum Observe {
             }
             observed.units.append(PlanUnit(
                 kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
-                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, now: now), suspended: k.isSuspended,
+                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision,
+                                                                             interval: k.intervalText, now: now), suspended: k.isSuspended,
                 noTarget: whyNone))
         }
         observed.problems += routes.problems
@@ -93,10 +94,6 @@ public enum Observe {
 
     /// Every failure reason fluxstamp records.
     public static var failureReasons: Set<String> { attemptedFailureReasons.union(sourceFailureReasons) }
-
-    /// The Kustomization annotation whose value replaces the commit of every event
-    /// (`event.toolkit.fluxcd.io/commit`: `Event.GetRevision` prefers the `commit` key).
-    public static let commitAnnotation = "event.toolkit.fluxcd.io/commit"
 
     /// Whether kustomize-controller emits an error event (with the source revision) for a
     /// source-side failure: `ArtifactFailed` only when fetching or reading the artifact failed
@@ -155,7 +152,7 @@ public enum Observe {
         // When Flux last said so: the condition's transition, or a later reconcile of the same snapshot.
         func reported(_ revision: String, since transition: String?) -> Date? {
             let times = history.filter { sameCommit($0.metadata?["originRevision"] ?? $0.metadata?["revision"], revision) }
-                .compactMap { parseTime($0.lastReconciled) } + [transition.flatMap(parseTime)].compactMap { $0 }
+                .map(\.lastReconciled) + [transition.flatMap(parseTime)].compactMap { $0 }
             return times.max()
         }
         if let ready = kustomization.readyCondition, let reason = ready.reason {
@@ -175,7 +172,7 @@ public enum Observe {
                 current(sourceRevision, .failed, .known(message))
             }
         }
-        if let commit = kustomization.metadata.annotations?[commitAnnotation], !commit.isEmpty {
+        if let commit = kustomization.eventCommitOverride {
             return result.map { observation in
                 var moved = observation
                 moved.revision = commit
@@ -191,7 +188,7 @@ public enum Observe {
             guard let revision = snapshot.metadata?["originRevision"].nonEmpty ?? snapshot.metadata?["revision"].nonEmpty else { continue }
             let succeeded = snapshot.lastReconciledStatus == "ReconciliationSucceeded"
             result.append(Observation(kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
-                                      reason: snapshot.lastReconciledStatus, time: parseTime(snapshot.lastReconciled),
+                                      reason: snapshot.lastReconciledStatus, time: snapshot.lastReconciled,
                                       origin: .history, eventMessage: succeeded ? .reconciliationFinished(interval: interval) : .unknown))
         }
         return result

@@ -41,7 +41,8 @@ struct Routes {
         var result: [StatusTarget] = []
         for reporter in entry.reporters {
             var expression: ContextExpression?
-            if case .customExpression(let source) = reporter.contextID, let provider = inventory.provider(named: reporter.provider) {
+            if case .customExpression(let source) = reporter.contextID,
+               let provider = reporter.providerObject ?? inventory.provider(named: reporter.provider) {
                 do { _ = try CELProgram(parsing: source) } catch {
                     problems.append(Problem(subject, "Provider \(reporter.provider): spec.commitStatusExpr does not compile (notification-controller fails on it too): \(error)",
                                             stage: .observe))
@@ -86,7 +87,7 @@ struct Routes {
             let kind = ForgeKind(providerType: reporter.providerType)
             var genre: String?
             if kind == .azuredevops {
-                genre = Self.azureGenre(summary: Self.summary(of: k))
+                genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
                 if genre != "fluxcd", !Self.writesAzureGenres {
                     problems.append(Problem(subject, "Provider \(reporter.provider): notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), which this fluxstamp cannot write yet; nothing is written there rather than a parallel status",
                                             severity: .note, stage: .observe))
@@ -94,7 +95,8 @@ struct Routes {
                 }
             }
             if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
-                let route = AlertRoute(alert: reporter.alert, failuresOnly: reporter.eventSeverity == "error")
+                let route = AlertRoute(alert: reporter.alert, failuresOnly: reporter.failuresOnly,
+                                       inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
                 let target = StatusTarget(repository: repository.description, context: context, forge: repository.kind, genre: genre,
                                           routes: [route], contextExpression: expression)
                 // Several Alerts on one Provider post into one context: one target, every Alert's route.
@@ -209,41 +211,56 @@ struct Routes {
             ("metadata", meta(provider.metadata)),
             ("spec", object([("type", .string(spec.type)), ("address", spec.address.map(CELValue.string)),
                           ("secretRef", spec.secretRef.map { object([("name", .string($0.name))]) }),
-                          ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source))])),
+                          ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source)),
+                          ("certSecretRef", spec.certSecretRef.map { object([("name", .string($0.name))]) }),
+                          ("proxySecretRef", spec.proxySecretRef.map { object([("name", .string($0.name))]) }),
+                          ("proxy", spec.proxy.map(CELValue.string)), ("serviceAccountName", spec.serviceAccountName.map(CELValue.string))])),
         ])
-        let providerUnknowns: [[String]] = unread + ["channel", "username", "interval", "timeout", "proxy", "proxySecretRef", "certSecretRef",
-                                         "serviceAccountName"].map { ["spec", $0] }
-        let parts = reporter.alert.split(separator: "/", maxSplits: 1).map(String.init)
-        let alertValue = object([
-            ("metadata", object([("namespace", parts.first.map(CELValue.string)), ("name", parts.last.map(CELValue.string))])),
-            ("spec", object([("providerRef", object([("name", .string(provider.metadata.name))])),
-                          ("eventSeverity", .string(reporter.eventSeverity))])),
-        ])
-        // The Alert object itself is not read yet: beyond its name, provider and severity, it is unknown,
-        // and so is the event metadata its eventMetadata and summary feed.
-        let alertUnknowns: [[String]] = unread + [["metadata", "uid"], ["metadata", "labels"], ["metadata", "annotations"]]
-            + ["eventSources", "eventMetadata", "summary", "inclusionList", "exclusionList", "suspend"].map { ["spec", $0] }
+        let providerUnknowns: [[String]] = unread + ["channel", "username", "interval", "timeout"].map { ["spec", $0] }
+        var alertValue: CELValue
+        var alertUnknowns: [[String]] = unread
+        var metadata: [String: String]?
+        if let alert = reporter.alertObject {
+            let a = alert.spec
+            alertValue = object([
+                ("metadata", meta(alert.metadata)),
+                ("spec", object([
+                    ("providerRef", object([("name", .string(a.providerRef.name))])),
+                    ("eventSources", .list(a.eventSources.map { source in
+                        object([("kind", .string(source.kind)), ("name", .string(source.name)),
+                                ("namespace", source.namespace.map(CELValue.string)), ("matchLabels", strings(source.matchLabels))])
+                    })),
+                    ("eventSeverity", a.eventSeverity.map(CELValue.string)), ("suspend", a.suspend.map(CELValue.bool)),
+                    ("summary", a.summary.flatMap { $0.isEmpty ? nil : CELValue.string($0) }), ("eventMetadata", strings(a.eventMetadata)),
+                    ("inclusionList", a.inclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
+                    ("exclusionList", a.exclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
+                ])),
+            ])
+            metadata = ContextExpression.combinedMetadata(objectAnnotations: k.metadata.annotations ?? [:],
+                                                          alertEventMetadata: a.eventMetadata ?? [:], alertSummary: a.summary)
+        } else {
+            // Without the Alert object: beyond its name, provider and severity it is unknown, and so
+            // is the event metadata its eventMetadata and summary feed.
+            let parts = reporter.alert.split(separator: "/", maxSplits: 1).map(String.init)
+            alertValue = object([
+                ("metadata", object([("namespace", parts.first.map(CELValue.string)), ("name", parts.last.map(CELValue.string))])),
+                ("spec", object([("providerRef", object([("name", .string(provider.metadata.name))])),
+                                 ("eventSeverity", .string(reporter.eventSeverity))])),
+            ])
+            alertUnknowns += [["metadata", "uid"], ["metadata", "labels"], ["metadata", "annotations"]]
+                + ["eventSources", "eventMetadata", "summary", "inclusionList", "exclusionList", "suspend"].map { ["spec", $0] }
+        }
         let involved = object([("kind", "Kustomization"), ("namespace", k.metadata.namespace.map(CELValue.string)),
                             ("name", .string(k.metadata.name)), ("uid", k.metadata.uid.map(CELValue.string)),
                             ("apiVersion", "kustomize.toolkit.fluxcd.io/v1")])
         return ContextExpression(source: source, provider: providerValue, providerUnknowns: providerUnknowns, alert: alertValue,
-                                 alertUnknowns: alertUnknowns, involvedObject: involved, metadata: nil)
+                                 alertUnknowns: alertUnknowns, involvedObject: involved, metadata: metadata)
     }
 
     /// Whether the Azure DevOps client can write a genre other than `fluxcd`. Until it can, a
     /// target under another genre is reported and left alone (writing `fluxcd` there would be a
     /// parallel status NC never reads, and would be rewritten on every run).
     static let writesAzureGenres = false
-
-    /// The event's `summary` metadata as NC combines it (`combineEventMetadata`, lowest to highest:
-    /// the object annotation `event.toolkit.fluxcd.io/summary`, Alert `spec.eventMetadata.summary`,
-    /// Alert `spec.summary`). Only the annotation is read for now (the Alert fields come with the
-    /// Kube models).
-    static func summary(of kustomization: Kustomization, alertSummary: String? = nil, alertEventMetadata: [String: String] = [:]) -> String? {
-        if let summary = alertSummary, !summary.isEmpty { return summary }
-        if let summary = alertEventMetadata["summary"] { return summary }
-        return kustomization.metadata.annotations?["event.toolkit.fluxcd.io/summary"]
-    }
 
     /// NC's Azure DevOps genre (`commitStatusGenre`): `fluxcd:<summary>` when the event has a
     /// `summary` key, else `fluxcd`.

@@ -15,12 +15,20 @@ public struct Provider: KubeObject, Equatable {
         public var type: String
         /// Address (the git repository URL for commit-status providers).
         public var address: String?
-        /// Secret with the token.
+        /// Secret with the token (its `address` key, when present, overrides `address` in NC).
         public var secretRef: LocalObjectReference?
         /// Whether the provider is suspended.
         public var suspend: Bool?
-        /// CEL expression that replaces the default commit status id.
+        /// CEL expression that replaces the default commit status id (NC 2.6+).
         public var commitStatusExpr: String?
+        /// Secret with the CA (`ca.crt`) and optionally a client certificate for a self-hosted forge.
+        public var certSecretRef: LocalObjectReference? = nil
+        /// Secret with the proxy address (`address`, optionally `username`/`password`).
+        public var proxySecretRef: LocalObjectReference? = nil
+        /// Deprecated proxy URL (`spec.proxy`); `proxySecretRef` is preferred by NC.
+        public var proxy: String? = nil
+        /// Service account for workload identity (Azure DevOps managed identity, …).
+        public var serviceAccountName: String? = nil
     }
 }
 
@@ -43,6 +51,22 @@ public struct Alert: KubeObject, Equatable {
         public var eventSeverity: String?
         /// Whether the alert is suspended.
         public var suspend: Bool?
+        /// Deprecated summary, added to every event as metadata `summary` (beats `eventMetadata.summary`).
+        public var summary: String? = nil
+        /// Metadata added to every event (`summary`, `env`, …; visible to `commitStatusExpr` as `event.metadata`).
+        public var eventMetadata: [String: String]? = nil
+        /// Regular expressions (Go RE2) on the event message: when set, only matching events are sent.
+        public var inclusionList: [String]? = nil
+        /// Regular expressions (Go RE2) on the event message: matching events are dropped.
+        public var exclusionList: [String]? = nil
+    }
+
+    /// The summary NC attaches to this Alert's events: `spec.summary`, else `spec.eventMetadata.summary`
+    /// (RFC 0008 precedence; the object's `event.toolkit.fluxcd.io/summary` annotation ranks below both).
+    public var resolvedSummary: String? {
+        if let summary = spec.summary, !summary.isEmpty { return summary }
+        if let summary = spec.eventMetadata?["summary"], !summary.isEmpty { return summary }
+        return nil
     }
 
     /// `spec.eventSources[]`.
@@ -56,29 +80,4 @@ public struct Alert: KubeObject, Equatable {
         /// Labels the object must carry (with name `*`).
         public var matchLabels: [String: String]?
     }
-}
-
-/// A core `Secret`; values are decoded from base64 on access and never printed.
-public struct Secret: KubeObject, Equatable, CustomStringConvertible {
-    /// `Secret`.
-    public static let kind = "Secret"
-    /// Metadata.
-    public var metadata: ObjectMeta
-    /// Secret type (`Opaque`, …).
-    public var type: String?
-    /// Base64-encoded values.
-    public var data: [String: String]?
-
-    /// The decoded bytes of `key`, or nil when absent or not base64.
-    public func value(_ key: String) -> [UInt8]? {
-        data?[key].flatMap { Data(base64Encoded: $0) }.map(Array.init)
-    }
-
-    /// The decoded value of `key` as UTF-8 text, trimmed of a trailing newline.
-    public func string(_ key: String) -> String? {
-        value(key).map { String(decoding: $0, as: UTF8.self) }.map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
-    }
-
-    /// Names the secret and its keys, never the values.
-    public var description: String { "Secret \(metadata.qualifiedName) keys=\((data ?? [:]).keys.sorted())" }
 }
