@@ -53,7 +53,7 @@ import Testing
                 spec: \(spec)
                 """
             }.joined()
-        try kube.store.load(yaml: yaml)
+        try await kube.store.load(yaml: yaml)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routes-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let kubeconfig = try kube.writeKubeconfig(to: directory)
@@ -107,6 +107,29 @@ import Testing
         #expect(targets.count == 1)
         #expect(targets.first?.routes.count == 2)
         #expect(targets.first?.failuresOnly == false)
+    }
+
+    @Test("4: the Alert's inclusionList and exclusionList reach the target's route")
+    func filtersFromCluster() async throws {
+        let spec = "{providerRef: {name: forge}, eventSeverity: info, inclusionList: [timeout], exclusionList: [\"^Dependencies\"], "
+            + "eventSources: [{kind: Kustomization, name: apps}]}"
+        let observed = try await Self.observe(
+            provider: "{type: github, address: \"https://github.com/acme/fleet\", secretRef: {name: forge-secret}}",
+            secret: ["token": "t"], alerts: [spec])
+        let route = try #require(observed.units.first?.targets.first?.routes.first)
+        #expect(route.inclusionList == ["timeout"])
+        #expect(route.exclusionList == ["^Dependencies"])
+        #expect(route.admits(.failed, message: .known("context deadline exceeded: timeout")) == .posts)
+        if case .filtered = route.admits(.failed, message: .known("build failed")) {} else { Issue.record("not filtered") }
+    }
+
+    @Test("3: an Alert spec.summary gives the genre fluxcd:<summary>")
+    func azureGenreFromAlert() async throws {
+        let provider = "{type: azuredevops, address: \"https://dev.azure.com/acme/fleet/_git/fleet\", secretRef: {name: forge-secret}}"
+        let spec = "{providerRef: {name: forge}, eventSeverity: info, summary: staging, eventSources: [{kind: Kustomization, name: apps}]}"
+        let observed = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [spec])
+        #expect(observed.problems.contains { $0.message.contains("fluxcd:staging") } || observed.units.first?.targets.first?.genre == "fluxcd:staging")
+        #expect(observed.units.first?.targets.allSatisfy { $0.key != "fluxcd/kustomization/apps/0c9c2e41" } == true)
     }
 
     @Test("4: --no-cross-namespace-refs: an Alert in flux-system routes nothing from team-a, and says so")

@@ -68,6 +68,36 @@ import Testing
         #expect(world.statuses(c[5]).isEmpty, "NC never posts on the applied revision while the annotation overrides it")
     }
 
+    @Test("4: an Alert's inclusionList decides what its Provider gets, as NC filters the event message")
+    func alertInclusionList() async throws {
+        let world = try await SyncWorld { c in
+            """
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: filtered, namespace: flux-system, uid: 7b7b7b7b-1111-4222-8333-444444444444}
+            spec: {type: github, address: "https://github.com/acme/fleet", secretRef: {name: github-token}}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: timeouts, namespace: flux-system}
+            spec: {providerRef: {name: filtered}, eventSeverity: info, inclusionList: ["timeout"], eventSources: [{kind: Kustomization, name: "*"}]}
+            ---
+            \(Self.kustomization("apps", ready: ("False", "HealthCheckFailed", "timeout waiting for Deployment/apps/web"),
+                                 applied: c[5], attempted: c[6]))
+            ---
+            \(Self.kustomization("db", ready: ("False", "BuildFailed", "kustomize build failed"), applied: c[5], attempted: c[6]))
+            """
+        }
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let sync = try await world.fluxstamp(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(world.statuses(c[6])["kustomization/apps/7b7b7b7b"]?.state == "failure", "the message matches: posted")
+        #expect(world.statuses(c[6])["kustomization/db/7b7b7b7b"] == nil, "the message does not match: NC posts nothing")
+        #expect(world.statuses(c[5])["kustomization/apps/7b7b7b7b"] == nil, "a success message never says timeout")
+        #expect(world.statuses(c[6])["kustomization/db/0c9c2e41"]?.state == "failure", "the unfiltered Provider gets everything")
+    }
+
     @Test("4: --no-cross-namespace-refs: an Alert in flux-system posts nothing for team-a, and neither does fluxstamp")
     func noCrossNamespaceRefs() async throws {
         let world = try await SyncWorld { c in
