@@ -100,7 +100,10 @@ let package = Package(
             name: "fluxstamp-bench",
             dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting"]
         ),
-        .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting"]),
+        .testTarget(
+            name: "GitHistoryTests",
+            dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(
             name: "ReconcileTests",
