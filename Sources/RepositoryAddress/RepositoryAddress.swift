@@ -1,3 +1,5 @@
+import Foundation
+
 /// A git repository address (https, http, ssh, or scp-like `git@host:path`), parsed once and
 /// shared by git (which mirror a URL maps to) and the forges (which API serves it).
 ///

@@ -20,20 +20,20 @@ enum ForgeBench {
         }
         let repository = try ForgeRepository.parse(emulator.address(), kind: .github)
         let options = ForgeOptions(writePacing: .unlimited, concurrency: 16)
-        let forge = try GitHubForge(repository: repository, credential: .token(Secret("bench-token")), options: options)
+        let forge = try GitHubForge(repository: repository, credential: .token(SecretValue("bench-token")), options: options)
         let desired = shas.map {
             CommitStatus(sha: $0, context: "kustomization/apps/0c9c2e41", state: .succeeded, description: "reconciliation succeeded")
         }
         print("forges: GitHub emulator on \(emulator.baseURL), \(commits) commits, write pacing UNLIMITED (benchmark setting; production default 80 writes/min)")
 
         let start = ContinuousClock.now
-        let first = await forge.ensure(desired, concurrency: 16)
+        let first = await forge.writeMissing(desired, concurrency: 16)
         let firstTime = ContinuousClock.now - start
         let counts = forge.requests.snapshot
         let graphQL = emulator.core.requests.filter { $0.path == "/api/graphql" }.count
         let writes = emulator.core.requests.filter { $0.method == "POST" && $0.path != "/api/graphql" }.count
-        let written = first.filter { if case .written = $0.outcome { true } else { false } }.count
-        let failed = first.filter { if case .failed = $0.outcome { true } else { false } }.count
+        let written = first.filter(\.isWritten).count
+        let failed = first.filter { $0.error != nil }.count
         let usage = forge.graphQLUsage.snapshot
         print("run 1: read \(commits) commits with \(graphQL) GraphQL requests (cost \(usage.cost) points), wrote \(written) statuses with \(writes) write requests, \(failed) failed")
         print("run 1: \(counts.total) requests in all, \(String(format: "%.3f", Double(counts.total) / Double(max(written, 1)))) requests per status written, \(String(format: "%.3f", Double(writes) / Double(max(written, 1)))) write requests per status written")
@@ -41,11 +41,11 @@ enum ForgeBench {
 
         emulator.core.clearRequests()
         let again = ContinuousClock.now
-        let second = await forge.ensure(desired, concurrency: 16)
+        let second = await forge.writeMissing(desired, concurrency: 16)
         let secondTime = ContinuousClock.now - again
         let secondWrites = emulator.core.requests.filter { $0.method == "POST" && $0.path != "/api/graphql" }.count
         let secondReads = emulator.core.requests.filter { $0.path == "/api/graphql" }.count
-        let present = second.filter { if case .alreadyThere = $0.outcome { true } else { false } }.count
+        let present = second.filter(\.isAlreadyShown).count
         print("run 2 (unchanged forge): \(secondReads) GraphQL requests, \(secondWrites) writes, \(present) statuses already there, wall time \(secondTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
 
         var missed: [String] = []

@@ -12,7 +12,7 @@ struct BitbucketAndAzureTests {
     func bitbucketCloud() async throws {
         let emulator = try await BitbucketCloudEmulator.start()
         let forge = try BitbucketCloudForge(repository: ForgeRepository.parse(emulator.address(), kind: .bitbucket),
-                                            credential: .token(Secret("user:app-password")), options: .init(writePacing: .unlimited))
+                                            credential: .token(SecretValue("user:app-password")), options: .init(writePacing: .unlimited))
         try await forge.create(CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed", targetURL: "not a url"))
         try await forge.create(CommitStatus(sha: sha(1), context: context, state: .succeeded, description: "reconciliation succeeded"))
         let stored = emulator.statuses(of: sha(1))
@@ -46,16 +46,16 @@ struct BitbucketAndAzureTests {
         let emulator = try await BitbucketServerEmulator.start(.init(token: "BBDC-token-value"), contextPath: "/bitbucket")
         let repository = try ForgeRepository.parse(emulator.address(), kind: .bitbucketserver)
         #expect(repository.apiBaseURL == emulator.baseURL + "/bitbucket/rest/api/latest")
-        let forge = try BitbucketServerForge(repository: repository, credential: .token(Secret("BBDC-token-value")),
+        let forge = try BitbucketServerForge(repository: repository, credential: .token(SecretValue("BBDC-token-value")),
                                              options: .init(writePacing: .unlimited))
-        let results = await forge.ensure([CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed")])
-        #expect(results[0].outcome.isWritten)
-        _ = await forge.ensure([succeeded(sha(1))])
+        let results = await forge.writeMissing([CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed")])
+        #expect(results[0].isWritten)
+        _ = await forge.writeMissing([succeeded(sha(1))])
         let stored = emulator.statuses(of: sha(1))
         #expect(stored.count == 1)
         #expect(stored[0].name == "kustomization/apps [reconciliation succeeded]")
         #expect(stored[0].state == "SUCCESSFUL")
-        #expect(await forge.ensure([succeeded(sha(1))])[0].outcome.isAlreadyThere)
+        #expect(await forge.writeMissing([succeeded(sha(1))])[0].isAlreadyShown)
         await emulator.shutdown()
     }
 
@@ -63,7 +63,7 @@ struct BitbucketAndAzureTests {
     func azure() async throws {
         let emulator = try await AzureDevOpsEmulator.start(.init(token: "azure-pat-value"))
         let forge = try AzureDevOpsForge(repository: ForgeRepository.parse(emulator.address(), kind: .azuredevops),
-                                         credential: .token(Secret("azure-pat-value")), options: .init(writePacing: .unlimited))
+                                         credential: .token(SecretValue("azure-pat-value")), options: .init(writePacing: .unlimited))
         try await forge.create(CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed"))
         try await forge.create(succeeded(sha(1)))
         #expect(emulator.statuses(of: sha(1)).count == 2)
@@ -81,7 +81,7 @@ struct BitbucketAndAzureTests {
     func gitea() async throws {
         let emulator = try await GiteaEmulator.start(.init(token: "gitea-token-value"))
         let forge = try GiteaForge(repository: ForgeRepository.parse(emulator.address(), kind: .gitea),
-                                   credential: .token(Secret("gitea-token-value")), options: .init(writePacing: .unlimited))
+                                   credential: .token(SecretValue("gitea-token-value")), options: .init(writePacing: .unlimited))
         try await forge.create(CommitStatus(sha: sha(1), context: context, state: .failed, description: "health check failed"))
         let read = try await forge.statuses(of: sha(1))
         #expect(read.first?.forgeState == "failure")

@@ -28,13 +28,13 @@ struct BitbucketServerReadTests {
         }
     }
 
-    @Test("ensure reads only the desired keys and writes nothing the second time")
-    func ensureReadsDesiredKeys() async throws {
+    @Test("writing what is missing reads only the desired keys and writes nothing the second time")
+    func writeMissingReadsDesiredKeys() async throws {
         try await withForge(.bitbucketServer) { emulator, forge, _ in
             let desired = (1...3).map { succeeded(sha($0)) }
-            #expect(await forge.ensure(desired).allSatisfy { $0.outcome.isWritten })
+            #expect(await forge.writeMissing(desired).allSatisfy { $0.isWritten })
             emulator.core.clearRequests()
-            #expect(await forge.ensure(desired).allSatisfy { $0.outcome.isAlreadyThere })
+            #expect(await forge.writeMissing(desired).allSatisfy { $0.isAlreadyShown })
             let key = forge.statusKey(forContext: context)
             #expect(emulator.core.requests.map(\.method) == ["GET", "GET", "GET"])
             #expect(emulator.core.requests.allSatisfy { $0.uri.hasSuffix("/builds?key=\(key)") && $0.status == 200 })
@@ -56,7 +56,7 @@ struct BitbucketServerReadTests {
     func emulatorShape() async throws {
         let emulator = try await BitbucketServerEmulator.start(.init(token: "BBDC-token-value"))
         let forge = try BitbucketServerForge(repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
-                                             credential: .token(Secret("BBDC-token-value")), options: .init(writePacing: .unlimited))
+                                             credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
         try await forge.create(succeeded(sha(1)))
         let builds = "\(emulator.baseURL)/rest/api/latest/projects/PROJ/repos/repo/commits/\(sha(1))/builds"
         func get(_ query: String) async throws -> (Int, [String: Any]?) {

@@ -58,7 +58,7 @@ func withForge<T>(_ fixture: ForgeFixture, emulator config: (VirtualForgeClock) 
     let emulator = try await fixture.start(configuration)
     do {
         let repository = try ForgeRepository.parse(address?(emulator.address) ?? emulator.address, kind: fixture.kind)
-        let forge = try ForgeClient.make(for: repository, credential: .token(Secret(clientToken ?? fixture.token)),
+        let forge = try ForgeClient.make(for: repository, credential: .token(SecretValue(clientToken ?? fixture.token)),
                                          options: options ?? ForgeOptions(writePacing: .unlimited, clock: clock))
         let result = try await body(emulator, forge, clock)
         await emulator.shutdown()
@@ -79,10 +79,4 @@ let context = "kustomization/apps/0c9c2e41"
 
 func succeeded(_ commit: String, context: String = context, description: String = "reconciliation succeeded") -> CommitStatus {
     CommitStatus(sha: commit, context: context, state: .succeeded, description: description, targetURL: "https://flux.example.com/apps")
-}
-
-extension EnsureOutcome {
-    var isWritten: Bool { if case .written = self { true } else { false } }
-    var isAlreadyThere: Bool { if case .alreadyThere = self { true } else { false } }
-    var error: ForgeError? { if case .failed(let e) = self { e } else { nil } }
 }

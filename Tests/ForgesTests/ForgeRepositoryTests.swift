@@ -72,7 +72,7 @@ struct ForgeRepositoryTests {
     func gitLabProjectID() async throws {
         let emulator = try await FluxstampTesting.GitLabEmulator.start(.init(token: "t0ken-value"), projects: ["group/sub/project"])
         let repository = try ForgeRepository.parse(emulator.address("group/sub/project"), kind: .gitlab)
-        let forge = try GitLabForge(repository: repository, credential: .token(Secret("t0ken-value")), options: .init(writePacing: .unlimited))
+        let forge = try GitLabForge(repository: repository, credential: .token(SecretValue("t0ken-value")), options: .init(writePacing: .unlimited))
         try await forge.create(CommitStatus(sha: sha(1), context: "c", state: .succeeded, description: "d"))
         #expect(emulator.core.requests.first?.path.contains("/projects/group%2Fsub%2Fproject/statuses/") == true)
         await emulator.shutdown()

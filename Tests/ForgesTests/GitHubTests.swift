@@ -32,7 +32,7 @@ struct GitHubTests {
                           state: n == 149 ? "failure" : "success", description: "run \(n)", at: clock.now.addingTimeInterval(Double(n)))
         }
         let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .token(Secret("ghp_SECRETtoken123")),
+                                    credential: .token(SecretValue("ghp_SECRETtoken123")),
                                     options: .init(writePacing: .unlimited, clock: clock), usesGraphQL: false)
         let read = try await forge.statuses(of: sha(1))
         #expect(read.count == 61)
@@ -41,8 +41,9 @@ struct GitHubTests {
         #expect(read.first(where: { $0.context == "ci/0" })?.description == "run 120")
         #expect(emulator.core.requests.count == 2)
         // Contexts compare case-insensitively: the failure is the current status of our context.
-        #expect(!forge.isPresent(CommitStatus(sha: sha(1), context: context, state: .succeeded, description: "x"), in: read))
-        #expect(forge.isPresent(CommitStatus(sha: sha(1), context: context, state: .failed, description: "run 149"), in: read))
+        let current = try #require(read.first { $0.forgeKey == forge.statusKey(forContext: context) })
+        #expect(!ForgeKind.github.shows(CommitStatus(sha: sha(1), context: context, state: .succeeded, description: "x"), current: current))
+        #expect(ForgeKind.github.shows(CommitStatus(sha: sha(1), context: context, state: .failed, description: "run 149"), current: current))
         await emulator.shutdown()
     }
 
@@ -51,26 +52,26 @@ struct GitHubTests {
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_SECRETtoken123"))
         for _ in 0..<1000 { emulator.seed(sha: sha(1), context: context, state: "pending", description: "waiting") }
         let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .token(Secret("ghp_SECRETtoken123")), options: .init(writePacing: .unlimited))
-        let results = await forge.ensure([succeeded(sha(1)), succeeded(sha(2))])
-        let error = try #require(results[0].outcome.error)
+                                    credential: .token(SecretValue("ghp_SECRETtoken123")), options: .init(writePacing: .unlimited))
+        let results = await forge.writeMissing([succeeded(sha(1)), succeeded(sha(2))])
+        let error = try #require(results[0].error)
         #expect(error.kind == .statusLimitReached)
         #expect(error.sha == sha(1))
         #expect(error.context == context)
         #expect(String(describing: error).contains("maximum of 1000 statuses"))
-        #expect(results[1].outcome.isWritten)
+        #expect(results[1].isWritten)
         #expect(emulator.core.requests.filter { $0.method == "POST" && $0.path.hasSuffix(sha(1)) }.count == 1)
         await emulator.shutdown()
     }
 
-    @Test("descriptions longer than 140 characters are cut, so GitHub accepts them and ensure stays idempotent")
+    @Test("descriptions longer than 140 code points are cut, so GitHub accepts them and a second run writes nothing")
     func descriptionLimit() async throws {
         try await withForge(.github) { emulator, forge, _ in
             let long = CommitStatus(sha: sha(1), context: context, state: .failed, description: String(repeating: "health check failed ", count: 10))
-            let first = await forge.ensure([long])
-            #expect(first[0].outcome.isWritten)
+            let first = await forge.writeMissing([long])
+            #expect(first[0].isWritten)
             #expect(emulator.stored(sha(1)).first?.description.count == 140)
-            #expect(await forge.ensure([long])[0].outcome.isAlreadyThere)
+            #expect(await forge.writeMissing([long])[0].isAlreadyShown)
         }
     }
 
@@ -90,7 +91,7 @@ struct GitHubTests {
         try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, clock in
             for n in 1...2 { try await forge.create(succeeded(sha(n))) }
             // A second client (another pod) does not know the window is spent.
-            let other = try GitHubForge(repository: forge.repository, credential: .token(Secret(ForgeFixture.github.token)),
+            let other = try GitHubForge(repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
                                         options: .init(writePacing: .unlimited, clock: clock))
             try await other.create(succeeded(sha(3)))
             let log = emulator.core.requests
@@ -113,11 +114,11 @@ struct GitHubTests {
     func gitHubApp() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let emulator = try await GitHubEmulator.start(.init(token: "unused"), appPublicKey: key.publicKey, appInstallations: ["org": 42])
-        let app = GitHubAppCredential(appID: "1234", installationOwner: nil, privateKeyPEM: Secret(key.pemRepresentation))
+        let app = GitHubAppCredential(appID: "1234", installationOwner: nil, privateKeyPEM: SecretValue(key.pemRepresentation))
         let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
                                     credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
-        let results = await forge.ensure((1...3).map { succeeded(sha($0)) })
-        #expect(results.allSatisfy { $0.outcome.isWritten })
+        let results = await forge.writeMissing((1...3).map { succeeded(sha($0)) })
+        #expect(results.allSatisfy { $0.isWritten })
         let paths = emulator.core.requests.map(\.path)
         #expect(paths.filter { $0 == "/api/v3/orgs/org/installation" }.count == 1)
         #expect(paths.filter { $0 == "/api/v3/app/installations/42/access_tokens" }.count == 1)
@@ -130,7 +131,7 @@ struct GitHubTests {
     func gitHubAppNotInstalled() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let emulator = try await GitHubEmulator.start(.init(token: "unused"), appPublicKey: key.publicKey, appInstallations: [:])
-        let app = GitHubAppCredential(appID: "1234", privateKeyPEM: Secret(key.pemRepresentation))
+        let app = GitHubAppCredential(appID: "1234", privateKeyPEM: SecretValue(key.pemRepresentation))
         let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
                                     credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
         let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }

@@ -12,7 +12,7 @@ struct StateMappingTests {
         case .bitbucketserver: "https://bb.example.com/scm/PROJ/repo.git"
         case .azuredevops: "https://dev.azure.com/org/project/_git/repo"
         }
-        return try ForgeClient.make(for: ForgeRepository.parse(address, kind: kind), credential: .token(Secret("x:y")))
+        return try ForgeClient.make(for: ForgeRepository.parse(address, kind: kind), credential: .token(SecretValue("x:y")))
     }
 
     @Test("succeeded and failed are written as notification-controller writes them", arguments: [

@@ -12,7 +12,7 @@ struct WritePacingTests {
         let options = ForgeOptions(writePacing: pacing, clock: clock, writePacers: registry)
         return try [("org/one", tokens.0), ("org/two", tokens.1)].map { repo, token in
             try ForgeClient.make(for: ForgeRepository.parse(emulator.address(repo), kind: .github),
-                                 credential: .token(Secret(token)), options: options)
+                                 credential: .token(SecretValue(token)), options: options)
         }
     }
 
@@ -58,7 +58,7 @@ struct WritePacingTests {
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_HOURLYtoken123", clock: clock))
         let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_HOURLYtoken123")),
+                                         credential: .token(SecretValue("ghp_HOURLYtoken123")),
                                          options: .init(writePacing: .perMinute(60, burst: 5, perHour: 5), clock: clock, writePacers: WritePacerRegistry()))
         for n in 1...6 { try await forge.create(succeeded(sha(n))) }
         let times = emulator.core.requests.map(\.time)
@@ -80,7 +80,7 @@ struct WritePacingTests {
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_FASTtoken123", clock: clock))
         let registry = WritePacerRegistry()
         let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_FASTtoken123")),
+                                         credential: .token(SecretValue("ghp_FASTtoken123")),
                                          options: .init(writePacing: .unlimited, clock: clock, writePacers: registry))
         for n in 1...20 { try await forge.create(succeeded(sha(n))) }
         #expect(clock.recordedWaits.isEmpty)
@@ -96,7 +96,7 @@ extension WritePacingTests {
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_DUMPEDtoken123", clock: clock))
         let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_DUMPEDtoken123")),
+                                         credential: .token(SecretValue("ghp_DUMPEDtoken123")),
                                          options: .init(writePacing: .perMinute(60, burst: 1), clock: clock, writePacers: registry))
         try await forge.create(succeeded(sha(1)))
         var dumped = ""

@@ -41,30 +41,8 @@ public struct AzureDevOpsForge: CommitStatusForge {
     /// `genre/name`.
     public func statusKey(forContext context: String) -> String { "\(genre)/\(context)" }
 
-    /// SPEC section 5: succeeded → `succeeded`, failed → `error`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded: "succeeded"
-        case .failed, .warning: "error"
-        case .pending, .running: "pending"
-        case .canceled, .skipped: "notApplicable"
-        case .unknown: "notSet"
-        }
-    }
-
     /// Every Azure DevOps state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "succeeded": .succeeded
-        case "failed", "error": .failed
-        case "pending": .pending
-        case "notApplicable": .skipped
-        default: .unknown
-        }
-    }
-
-    /// Azure DevOps stores descriptions whole.
-    public func storedDescription(_ description: String) -> String { description }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.azuredevops.commitState(forgeWord: word) }
 
     func statusesURL(_ sha: String) -> String {
         "\(repository.apiBaseURL)/\(repository.path[0].pathSegmentEncoded)/_apis/git/repositories/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/statuses?api-version=7.1"

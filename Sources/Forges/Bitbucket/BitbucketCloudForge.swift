@@ -42,32 +42,8 @@ public struct BitbucketCloudForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// SHA-1 hex of the context id.
-    public func statusKey(forContext context: String) -> String { BitbucketKey.key(forContext: context) }
-
-    /// SPEC section 5: succeeded → `SUCCESSFUL`, failed → `FAILED`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "SUCCESSFUL"
-        case .failed, .warning: "FAILED"
-        case .pending, .running, .unknown: "INPROGRESS"
-        case .canceled: "STOPPED"
-        }
-    }
-
     /// Every Bitbucket Cloud state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "SUCCESSFUL": .succeeded
-        case "FAILED": .failed
-        case "INPROGRESS": .running
-        case "STOPPED": .canceled
-        default: .unknown
-        }
-    }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.descriptionLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.bitbucket.commitState(forgeWord: word) }
 
     var commitsURL: String { "\(repository.apiBaseURL)/repositories/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)/commit" }
 

@@ -40,33 +40,8 @@ public struct BitbucketServerForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// SHA-1 hex of the context id.
-    public func statusKey(forContext context: String) -> String { BitbucketKey.key(forContext: context) }
-
-    /// SPEC section 5: succeeded → `SUCCESSFUL`, failed → `FAILED`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "SUCCESSFUL"
-        case .failed, .warning: "FAILED"
-        case .pending, .running: "INPROGRESS"
-        case .canceled: "CANCELLED"
-        case .unknown: "UNKNOWN"
-        }
-    }
-
     /// Every Bitbucket DC state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "SUCCESSFUL": .succeeded
-        case "FAILED": .failed
-        case "INPROGRESS": .running
-        case "CANCELLED": .canceled
-        default: .unknown
-        }
-    }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.fieldLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.bitbucketserver.commitState(forgeWord: word) }
 
     func buildsURL(_ sha: String) -> String {
         "\(repository.apiBaseURL)/projects/\(repository.path[0].pathSegmentEncoded)/repos/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/builds"
@@ -130,8 +105,8 @@ public struct BitbucketServerForge: CommitStatusForge {
         let name = status.title ?? "\(BitbucketKey.name(forContext: status.context)) [\(description)]"
         let url = status.targetURL ?? "\(repository.scheme)://\(repository.host)"
         let body = Body(key: statusKey(forContext: status.context), state: forgeState(for: status.state),
-                        name: name.trimmed(toCharacters: Self.fieldLimit), description: description,
-                        url: url.trimmed(toCharacters: Self.urlLimit))
+                        name: name.prefix(codePoints: Self.fieldLimit), description: description,
+                        url: url.prefix(codePoints: Self.urlLimit))
         let response = try await transport.send(.POST, buildsURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write)
         guard (200..<300).contains(response.status) else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }

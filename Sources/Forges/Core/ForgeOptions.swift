@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Logging
 
 /// How a forge client paces, retries and waits. The defaults suit a CronJob; tests and the
 /// benchmark pass a virtual clock and `.unlimited` pacing.
@@ -24,12 +25,16 @@ public struct ForgeOptions: Sendable {
     public var requestTimeout: Int64
     /// The HTTP client to send through.
     public var httpClient: HTTPClient
+    /// Where the transport tells about retries, backoffs and rate-limit waits (info and debug, with
+    /// the repository as metadata `forge.repository`); never a token or an Authorization header.
+    /// Default: a logger that drops everything.
+    public var logger: Logger
 
     /// Options with the given values; every one has a production default.
     public init(writePacing: WritePacing? = nil, clock: any ForgeClock = SystemForgeClock(), maxAttempts: Int = 5,
                 initialBackoff: Double = 0.5, maxBackoff: Double = 30, maxRateLimitWait: Double = 900,
                 concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = .shared,
-                writePacers: WritePacerRegistry = .shared) {
+                writePacers: WritePacerRegistry = .shared, logger: Logger = ForgeOptions.silentLogger) {
         self.writePacing = writePacing
         self.writePacers = writePacers
         self.clock = clock
@@ -40,7 +45,11 @@ public struct ForgeOptions: Sendable {
         self.concurrency = concurrency
         self.requestTimeout = requestTimeout
         self.httpClient = httpClient
+        self.logger = logger
     }
+
+    /// A logger that drops everything: libraries stay quiet unless the caller hands one in.
+    public static var silentLogger: Logger { Logger(label: "fluxstamp.forge", factory: { _ in SwiftLogNoOpLogHandler() }) }
 }
 
 extension ForgeOptions: CustomReflectable {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -32,6 +33,8 @@ struct ForgeTransport: Sendable {
 
     private let pacer: WritePacer
     private let gate: RateGate
+    /// `options.logger` with the repository as metadata; messages never carry a secret.
+    let logger: Logger
 
     init(repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
          authorize: @escaping @Sendable () async throws -> [(String, String)]) {
@@ -44,6 +47,9 @@ struct ForgeTransport: Sendable {
         self.pacer = options.writePacers.pacer(for: repository, credential: credential,
                                                pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock)
         self.gate = RateGate(clock: options.clock)
+        var logger = options.logger
+        logger[metadataKey: "forge.repository"] = "\(repository.description)"
+        self.logger = logger
     }
 
     /// Sends a request, retrying what is worth retrying; returns the final response, whatever its
@@ -66,12 +72,17 @@ struct ForgeTransport: Sendable {
                 throw CancellationError()
             } catch {
                 lastProblem = "no answer (\(scrub(String(describing: error))))"
-                try await options.clock.sleep(for: backoff(attempt))
+                let wait = backoff(attempt)
+                logger.info("retrying after a connection failure", metadata: retryMetadata(method, url, attempt, wait, lastProblem))
+                try await options.clock.sleep(for: wait)
                 continue
             }
             let signal = RateLimitSignal(headers: response.headers, kind: repository.kind, now: options.clock.now)
             if signal.isExhausted, let reset = signal.resetAt, reset > options.clock.now, response.status < 400 {
                 // The window is spent: hold every later request until it resets.
+                logger.info("rate-limit window spent; holding requests until it resets",
+                            metadata: ["seconds": "\(Int(reset.timeIntervalSince(options.clock.now).rounded(.up)) + 1)",
+                                       "resource": "\(response.header("x-ratelimit-resource") ?? "default")"])
                 await gate.close(until: reset.addingTimeInterval(1))
             }
             if isRateLimited(response, signal) {
@@ -83,12 +94,17 @@ struct ForgeTransport: Sendable {
                                      message: "\(response.status) rate limited for \(Int(wait))s, longer than the \(Int(options.maxRateLimitWait))s allowed; the next run will continue")
                 }
                 lastProblem = "\(response.status) rate limited"
+                logger.info("rate limited; waiting before the next request",
+                            metadata: ["seconds": "\(Int(wait.rounded(.up)))", "status": "\(response.status)",
+                                       "resource": "\(response.header("x-ratelimit-resource") ?? "default")"])
                 await gate.close(until: options.clock.now.addingTimeInterval(wait))
                 continue
             }
             if response.status >= 500 || (retriesConflict && response.status == 409) {
                 lastProblem = "\(response.status) \(HTTPResponseStatus(statusCode: response.status).reasonPhrase)"
-                try await options.clock.sleep(for: backoff(attempt))
+                let wait = backoff(attempt)
+                logger.info("retrying after a server error", metadata: retryMetadata(method, url, attempt, wait, lastProblem))
+                try await options.clock.sleep(for: wait)
                 continue
             }
             return response
@@ -122,6 +138,12 @@ struct ForgeTransport: Sendable {
         guard response.status == 403 else { return false }
         if signal.retryAfter != nil || signal.isExhausted { return true }
         return String(decoding: response.body, as: UTF8.self).lowercased().contains("rate limit")
+    }
+
+    /// What a retry log line carries: the request line (scrubbed), the attempt and the wait.
+    private func retryMetadata(_ method: HTTPMethod, _ url: String, _ attempt: Int, _ wait: Double, _ problem: String) -> Logger.Metadata {
+        ["request": "\(method.rawValue) \(scrub(url))", "attempt": "\(attempt)", "seconds": "\(String(format: "%.1f", wait))",
+         "problem": "\(problem)"]
     }
 
     /// Exponential backoff with jitter: base·2^(attempt-1), scaled by a random 50–100 %.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Write pacers shared by every client that writes to the same forge host as the same identity.
 ///
@@ -9,18 +10,17 @@ import Foundation
 /// API host (and port), a SHA-256 fingerprint of the credential, and the pacing itself (clients
 /// configured with different pacings do not share). The key never holds the credential: only the
 /// digest, which cannot be reversed. `.unlimited` pacing never touches the registry.
-public final class WritePacerRegistry: @unchecked Sendable {
+public final class WritePacerRegistry: Sendable {
     /// The registry every `ForgeOptions` uses unless given another: one budget per identity for the
     /// whole process.
     public static let shared = WritePacerRegistry()
 
-    private let lock = NSLock()
-    private var pacers: [Key: WritePacer] = [:]
+    private let pacers = NIOLockedValueBox([Key: WritePacer]())
 
     /// An empty registry (tests use their own, so parallel tests never share a budget).
     public init() {}
 
-    struct Key: Hashable {
+    struct Key: Hashable, Sendable {
         var kind: ForgeKind
         var host: String
         var fingerprint: String
@@ -28,13 +28,13 @@ public final class WritePacerRegistry: @unchecked Sendable {
     }
 
     /// How many pacers exist (one per identity and pacing).
-    public var count: Int { lock.withLock { pacers.count } }
+    public var count: Int { pacers.withLockedValue { $0.count } }
 
     /// The pacer for this repository's host and credential, made on first use with `clock`.
     func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock) -> WritePacer {
         if case .unlimited = pacing { return WritePacer(.unlimited, clock: clock) }
         let key = Key(kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
-        return lock.withLock {
+        return pacers.withLockedValue { pacers in
             if let existing = pacers[key] { return existing }
             let made = WritePacer(pacing, clock: clock)
             pacers[key] = made

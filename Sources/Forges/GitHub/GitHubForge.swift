@@ -50,31 +50,8 @@ public struct GitHubForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// GitHub compares contexts case-insensitively.
-    public func statusKey(forContext context: String) -> String { context.lowercased() }
-
-    /// SPEC section 5: succeeded → `success`, failed → `failure`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "success"
-        case .failed, .warning: "failure"
-        case .pending, .running, .unknown: "pending"
-        case .canceled: "error"
-        }
-    }
-
     /// Every state GitHub returns (REST lower case, GraphQL upper case), back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word.lowercased() {
-        case "success": .succeeded
-        case "failure", "error": .failed
-        case "pending", "expected": .pending
-        default: .unknown
-        }
-    }
-
-    /// Cut to 140 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.descriptionLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.github.commitState(forgeWord: word) }
 
     /// Reads the latest status per context of each commit, via GraphQL (100 commits a query) or REST.
     public func statuses(of shas: [String]) async throws -> [String: [CommitStatus]] {

@@ -1,20 +1,19 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// What GitHub GraphQL reads cost in one run, from the `rateLimit` field of each answer.
-public final class GraphQLUsage: @unchecked Sendable {
-    private let lock = NSLock()
-    private var queries = 0
-    private var cost = 0
-    private var remaining: Int?
+public final class GraphQLUsage: Sendable {
+    private struct Totals { var queries = 0, cost = 0, remaining: Int? }
+    private let totals = NIOLockedValueBox(Totals())
 
     /// Queries answered, points spent, and points left in the window after the last answer.
-    public var snapshot: (queries: Int, cost: Int, remaining: Int?) { lock.withLock { (queries, cost, remaining) } }
+    public var snapshot: (queries: Int, cost: Int, remaining: Int?) { totals.withLockedValue { ($0.queries, $0.cost, $0.remaining) } }
 
     func record(cost: Int, remaining: Int?) {
-        lock.withLock {
-            queries += 1
-            self.cost += cost
-            if let remaining { self.remaining = remaining }
+        totals.withLockedValue { totals in
+            totals.queries += 1
+            totals.cost += cost
+            if let remaining { totals.remaining = remaining }
         }
     }
 }

@@ -38,36 +38,8 @@ public struct GitLabForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// GitLab identifies a status by its `name`.
-    public func statusKey(forContext context: String) -> String { context }
-
-    /// SPEC section 5: succeeded → `success`, failed → `failed`; GitLab has a word for every other state.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded: "success"
-        case .failed, .warning: "failed"
-        case .pending, .unknown: "pending"
-        case .running: "running"
-        case .canceled: "canceled"
-        case .skipped: "skipped"
-        }
-    }
-
     /// Every GitLab status word back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "success": .succeeded
-        case "failed": .failed
-        case "pending", "created", "waiting_for_resource", "preparing", "scheduled", "manual": .pending
-        case "running": .running
-        case "canceled", "canceling": .canceled
-        case "skipped": .skipped
-        default: .unknown
-        }
-    }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.fieldLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.gitlab.commitState(forgeWord: word) }
 
     var projectURL: String { "\(repository.apiBaseURL)/projects/\(repository.path.joined(separator: "/").pathSegmentEncoded)" }
 
@@ -117,9 +89,9 @@ public struct GitLabForge: CommitStatusForge {
             var target_url: String?
         }
         let state = forgeState(for: status.state)
-        let body = try ForgeJSON.encode(Body(state: state, name: status.context.trimmed(toCharacters: Self.fieldLimit),
+        let body = try ForgeJSON.encode(Body(state: state, name: status.context.prefix(codePoints: Self.fieldLimit),
                                              description: storedDescription(status.description),
-                                             target_url: status.targetURL?.trimmed(toCharacters: Self.fieldLimit)))
+                                             target_url: status.targetURL?.prefix(codePoints: Self.fieldLimit)))
         try await serializer.run(status.sha) {
             if state == "pending" || state == "running",
                try await statuses(of: status.sha, named: status.context).first?.forgeState == state {

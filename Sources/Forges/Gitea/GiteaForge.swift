@@ -31,34 +31,8 @@ public struct GiteaForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// Gitea identifies a status by its context.
-    public func statusKey(forContext context: String) -> String { context }
-
-    /// SPEC section 5: succeeded → `success`, failed → `failure`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded: "success"
-        case .failed: "failure"
-        case .pending, .running, .unknown: "pending"
-        case .canceled: "error"
-        case .warning, .skipped: "warning"
-        }
-    }
-
     /// Every Gitea/Forgejo state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "success": .succeeded
-        case "failure", "error": .failed
-        case "pending": .pending
-        case "warning": .warning
-        case "skipped": .skipped
-        default: .unknown
-        }
-    }
-
-    /// Gitea stores descriptions whole.
-    public func storedDescription(_ description: String) -> String { description }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.gitea.commitState(forgeWord: word) }
 
     var repoURL: String { "\(repository.apiBaseURL)/repos/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)" }
 
