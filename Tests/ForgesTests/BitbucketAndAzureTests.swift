@@ -21,7 +21,7 @@ struct BitbucketAndAzureTests {
         #expect(stored[0].state == "SUCCESSFUL")
         #expect(stored[0].name == "kustomization/apps")
         #expect(stored[0].targetURL == "https://bitbucket.org")
-        #expect(emulator.core.requests.map(\.status) == [201, 200])
+        #expect(emulator.core.requests.map(\.status) == [201, 201])
         await emulator.shutdown()
     }
 
@@ -30,14 +30,15 @@ struct BitbucketAndAzureTests {
         let emulator = try await BitbucketCloudEmulator.start()
         func post(_ body: String) async throws -> Int {
             var request = URLRequest(url: URL(string: "\(emulator.baseURL)/2.0/repositories/workspace/repo/commit/\(sha(1))/statuses/build")!)
+            request.setValue("1", forHTTPHeaderField: ForgeEmulatorCore.probeHeader)
             request.httpMethod = "POST"
             request.setValue("Basic " + Data("user:app-password".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
             request.httpBody = Data(body.utf8)
             return try await (URLSession.shared.data(for: request).1 as? HTTPURLResponse)?.statusCode ?? 0
         }
-        #expect(try await post(#"{"key":"\#(context)-and-more-characters","state":"FAILED","url":"https://x.example"}"#) == 400)
-        #expect(try await post(#"{"key":"k","state":"FAILED","url":"nope"}"#) == 400)
-        #expect(try await post(#"{"key":"k","state":"FAILED","url":"https://x.example"}"#) == 201)
+        #expect(try await post(#"{"type":"build","key":"\#(context)-and-more-characters","state":"FAILED","url":"https://x.example"}"#) == 400)
+        #expect(try await post(#"{"type":"build","key":"k","state":"FAILED","url":"nope"}"#) == 400)
+        #expect(try await post(#"{"type":"build","key":"k","state":"FAILED","url":"https://x.example"}"#) == 201)
         await emulator.shutdown()
     }
 
@@ -59,7 +60,7 @@ struct BitbucketAndAzureTests {
         await emulator.shutdown()
     }
 
-    @Test("Azure DevOps appends, posts genre fluxcd with api-version 7.1, and reads latestOnly")
+    @Test("Azure DevOps Server appends, posts genre fluxcd with api-version 6.0, and reads latestOnly")
     func azure() async throws {
         let emulator = try await AzureDevOpsEmulator.start(.init(token: "azure-pat-value"))
         let forge = try AzureDevOpsForge(repository: ForgeRepository.parse(emulator.address(), kind: .azuredevops),
@@ -72,7 +73,7 @@ struct BitbucketAndAzureTests {
         let read = try await forge.statuses(of: sha(1))
         #expect(read.map(\.state) == [.succeeded])
         #expect(read.first?.context == context)
-        #expect(emulator.core.requests.allSatisfy { $0.uri.contains("api-version=7.1") })
+        #expect(emulator.core.requests.allSatisfy { $0.uri.contains("api-version=6.0") })
         #expect(emulator.core.requests.last?.uri.contains("latestOnly=true") == true)
         await emulator.shutdown()
     }

@@ -61,6 +61,7 @@ struct BitbucketServerReadTests {
         let builds = "\(emulator.baseURL)/rest/api/latest/projects/PROJ/repos/repo/commits/\(sha(1))/builds"
         func get(_ query: String) async throws -> (Int, [String: Any]?) {
             var request = URLRequest(url: URL(string: builds + query)!)
+            request.setValue("1", forHTTPHeaderField: ForgeEmulatorCore.probeHeader)
             request.setValue("Bearer BBDC-token-value", forHTTPHeaderField: "Authorization")
             let (data, response) = try await URLSession.shared.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, try? JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -32,6 +32,12 @@ struct ForgeRepositoryTests {
              api: "https://gitlab.example.com/api/v4", name: "gitlab.example.com/group/project"),
         Case(address: "https://codeberg.org/org/repo.git", kind: .gitea, expectedKind: .gitea, path: ["org", "repo"],
              api: "https://codeberg.org/api/v1", name: "codeberg.org/org/repo"),
+        // Gitea/Forgejo under a path prefix: the last two segments are the repository.
+        Case(address: "https://git.example.com/gitea/org/repo.git", kind: .gitea, expectedKind: .gitea, path: ["org", "repo"],
+             api: "https://git.example.com/gitea/api/v1", name: "git.example.com/org/repo"),
+        // GitHub Enterprise Cloud with data residency: detected, API at api.SUBDOMAIN.ghe.com.
+        Case(address: "https://acme.ghe.com/org/repo.git", expectedKind: .github, path: ["org", "repo"],
+             api: "https://api.acme.ghe.com", graphQL: "https://api.acme.ghe.com/graphql", name: "acme.ghe.com/org/repo"),
         Case(address: "https://bitbucket.org/workspace/repo.git", expectedKind: .bitbucket, path: ["workspace", "repo"],
              api: "https://api.bitbucket.org/2.0", name: "bitbucket.org/workspace/repo"),
         Case(address: "git@bitbucket.org:workspace/repo.git", expectedKind: .bitbucket, path: ["workspace", "repo"],
@@ -103,5 +109,13 @@ struct ForgeRepositoryTests {
         } throws: { error in
             String(describing: error).hasPrefix(c.address + ": ") && String(describing: error).contains(c.says)
         }
+    }
+
+    @Test("a self-managed GitLab under a path prefix: the configured API base takes the prefix off the project path")
+    func gitLabPathPrefix() throws {
+        let repository = try ForgeRepository.parse("https://git.example.com/gitlab/group/sub/project.git", kind: .gitlab)
+            .withAPIBaseURL("https://git.example.com/gitlab/api/v4")
+        #expect(repository.path == ["group", "sub", "project"])
+        #expect(repository.apiBaseURL == "https://git.example.com/gitlab/api/v4")
     }
 }

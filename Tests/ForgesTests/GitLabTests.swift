@@ -24,6 +24,7 @@ struct GitLabTests {
         // Straight at the emulator, past the client's read-first.
         let url = "\(emulator.baseURL)/api/v4/projects/group%2Fproject/statuses/\(sha(1))"
         var request = URLRequest(url: URL(string: url)!)
+        request.setValue("1", forHTTPHeaderField: ForgeEmulatorCore.probeHeader)
         request.httpMethod = "POST"
         request.setValue("glpat-SECRETtoken123", forHTTPHeaderField: "PRIVATE-TOKEN")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")

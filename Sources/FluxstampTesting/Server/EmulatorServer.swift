@@ -53,6 +53,8 @@ public struct EmulatorResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// Response body.
     public var body: [UInt8]
+    /// Close the connection without answering (a lost answer: the request was handled).
+    public var dropsConnection = false
 
     /// A response with the given status, headers and body.
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -158,6 +160,10 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
             promise.completeWithTask { await handler(request) }
             promise.futureResult.whenSuccess { response in
                 let (me, context) = loopBound.value
+                if response.dropsConnection {
+                    context.close(promise: nil)
+                    return
+                }
                 me.write(response, keepAlive: keepAlive, version: head.version, context: context)
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 /// Commit statuses on Azure DevOps Services (dev.azure.com, *.visualstudio.com) and Server.
 ///
 /// Writes: `POST {org}/{project}/_apis/git/repositories/{repo}/commits/{sha}/statuses?api-version=7.1`
+/// (6.0 on Azure DevOps Server unless configured: `ForgeOptions.azureDevOpsAPIVersion`)
 /// with the context `{genre: "fluxcd", name: <context id>}` (NC's genre); every POST appends.
 /// Reads: the same path with `latestOnly=true`, paged by `top`/`skip`. States: notSet, pending,
 /// succeeded, failed, error, notApplicable. Credentials: a PAT, sent as the Basic password.
@@ -16,6 +17,15 @@ public struct AzureDevOpsForge: CommitStatusForge {
 
     /// Statuses per page when reading.
     public static let pageSize = 100
+    /// The api-version sent (`ForgeOptions.azureDevOpsAPIVersion`, else by host).
+    public let apiVersion: String
+
+    /// The api-version for a host: 7.1 on Azure DevOps Services, 6.0 on Azure DevOps Server (the
+    /// highest that Server 2020 accepts; 2022 accepts it too).
+    public static func defaultAPIVersion(for repository: ForgeRepository) -> String {
+        let host = repository.host.lowercased().split(separator: ":").first.map(String.init) ?? ""
+        return host == "dev.azure.com" || host.hasSuffix(".visualstudio.com") ? "7.1" : "6.0"
+    }
 
     /// A client for `repository` with a personal access token.
     public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
@@ -32,6 +42,7 @@ public struct AzureDevOpsForge: CommitStatusForge {
         self.repository = repository
         self.genre = genre
         self.options = options
+        self.apiVersion = options.azureDevOpsAPIVersion ?? Self.defaultAPIVersion(for: repository)
         self.transport = ForgeTransport(repository: repository, options: options, credential: credential) { [header] }
     }
 
@@ -45,7 +56,7 @@ public struct AzureDevOpsForge: CommitStatusForge {
     public static func commitState(_ word: String) -> CommitState { ForgeKind.azuredevops.commitState(forgeWord: word) }
 
     func statusesURL(_ sha: String) -> String {
-        "\(repository.apiBaseURL)/\(repository.path[0].pathSegmentEncoded)/_apis/git/repositories/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/statuses?api-version=7.1"
+        "\(repository.apiBaseURL)/\(repository.path[0].pathSegmentEncoded)/_apis/git/repositories/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/statuses?api-version=\(apiVersion)"
     }
 
     /// One `latestOnly` list per commit, `options.concurrency` at a time.
@@ -70,6 +81,9 @@ public struct AzureDevOpsForge: CommitStatusForge {
         var all: [CommitStatus] = []
         while true {
             let response = try await transport.send(.GET, "\(statusesURL(sha))&latestOnly=true&top=\(Self.pageSize)&skip=\(skip)", purpose: .read)
+            // TF401175: the commit is not in the repository, so it has no statuses; writing to it
+            // reports the problem.
+            if response.status == 404, ForgeTransport.forgeMessage(response.body).contains("TF401175") { return [] }
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let page = try ForgeJSON.decode(Page.self, response, from: transport)
             all += page.value.map {
@@ -94,7 +108,9 @@ public struct AzureDevOpsForge: CommitStatusForge {
         }
         let body = Body(state: forgeState(for: status.state), description: storedDescription(status.description),
                         targetUrl: status.targetURL, context: .init(genre: genre, name: status.context))
-        let response = try await transport.send(.POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write)
+        // Every POST appends: a write whose answer was lost is re-sent only if Azure DevOps does not show it.
+        let response = try await transport.send(.POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write,
+                                                alreadyStored: { try await alreadyShows(status) })
         guard response.status == 200 || response.status == 201 else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }

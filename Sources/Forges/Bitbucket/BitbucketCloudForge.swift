@@ -68,6 +68,9 @@ public struct BitbucketCloudForge: CommitStatusForge {
         var all: [CommitStatus] = []
         while let next = url {
             let response = try await transport.send(.GET, next, purpose: .read)
+            // An unknown commit is a 404 naming the commit (a missing repository names the
+            // repository): the commit has no statuses; writing to it reports the problem.
+            if response.status == 404, ForgeTransport.forgeMessage(response.body).lowercased().contains("commit") { return [] }
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let page = try ForgeJSON.decode(Page.self, response, from: transport)
             all += page.values.map {
@@ -83,6 +86,8 @@ public struct BitbucketCloudForge: CommitStatusForge {
     /// Creates or overwrites (same key) one status.
     public func create(_ status: CommitStatus) async throws {
         struct Body: Encodable {
+            /// The published schema (commitstatus, an `object`) requires `type`; NC leaves it out.
+            var type = "build"
             var key: String
             var state: String
             var name: String

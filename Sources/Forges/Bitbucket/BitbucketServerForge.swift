@@ -83,7 +83,9 @@ public struct BitbucketServerForge: CommitStatusForge {
             var updatedDate: Double?
         }
         let response = try await transport.send(.GET, "\(buildsURL(sha))?key=\(key.queryValueEncoded)", purpose: .read)
-        if response.status == 404 { return nil }
+        // 404: no status with that key. 400: the server does not know the commit (Data Center
+        // answers an unknown or malformed sha with 400); writing to it reports the problem.
+        if response.status == 404 || response.status == 400 { return nil }
         guard response.status == 200 else { throw transport.failure(response, sha: sha) }
         let item = try ForgeJSON.decode(Item.self, response, from: transport)
         return CommitStatus(sha: sha, context: item.key, state: Self.commitState(item.state), description: item.description ?? "",
@@ -108,7 +110,14 @@ public struct BitbucketServerForge: CommitStatusForge {
                         name: name.prefix(codePoints: Self.fieldLimit), description: description,
                         url: url.prefix(codePoints: Self.urlLimit))
         let response = try await transport.send(.POST, buildsURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write)
-        guard (200..<300).contains(response.status) else { throw transport.failure(response, sha: status.sha, context: status.context) }
+        guard (200..<300).contains(response.status) else {
+            var error = transport.failure(response, sha: status.sha, context: status.context)
+            if response.status == 401 {
+                // Data Center also answers 401 when the user may read but not push build statuses.
+                error.message += "; a 401 also means the token's user may not push build statuses: it needs write (REPO_WRITE) access"
+            }
+            throw error
+        }
     }
 }
 

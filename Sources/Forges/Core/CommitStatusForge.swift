@@ -54,6 +54,15 @@ extension CommitStatusForge {
         try await statuses(of: shas)
     }
 
+    /// Whether the forge already shows `status` (`ForgeKind.shows`), read fresh: asked before a
+    /// write whose answer was lost is sent again, on forges where every POST appends.
+    func alreadyShows(_ status: CommitStatus) async throws -> Bool {
+        let key = statusKey(forContext: status.context)
+        let read = try await statuses(of: [status.sha], contexts: [status.context])
+        guard let current = read[status.sha]?.first(where: { $0.forgeKey == key }) else { return false }
+        return repository.kind.shows(status, current: current)
+    }
+
     /// Reads the statuses of one commit.
     public func statuses(of sha: String) async throws -> [CommitStatus] {
         try await statuses(of: [sha])[sha] ?? []

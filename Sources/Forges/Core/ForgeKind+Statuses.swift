@@ -158,13 +158,14 @@ extension ForgeKind {
         }
     }
 
-    /// Whether every POST of a status appends a new one (GitHub, Gitea/Forgejo, Azure DevOps), so a
-    /// write whose answer was lost must not be re-posted blindly. GitLab updates the status of that
-    /// name in the commit's pipeline, and Bitbucket overwrites by key, so a repeat is harmless there.
+    /// Whether a POST of a status appends a new one (GitHub, Gitea/Forgejo, Azure DevOps; GitLab
+    /// too, unless a status of that name is still pending or running, which it updates), so a
+    /// write whose answer was lost must not be re-posted blindly. Bitbucket overwrites by key, so a
+    /// repeat is harmless there.
     public var appendsOnEveryWrite: Bool {
         switch self {
-        case .github, .gitea, .azuredevops: true
-        case .gitlab, .bitbucket, .bitbucketserver: false
+        case .github, .gitlab, .gitea, .azuredevops: true
+        case .bitbucket, .bitbucketserver: false
         }
     }
 }

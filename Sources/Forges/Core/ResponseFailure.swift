@@ -8,7 +8,7 @@ extension ForgeTransport {
         case .github: "check the Provider secret's `token` key (or the GitHub App keys `githubAppID`, `githubAppInstallationID`, `githubAppPrivateKey`)"
         case .gitlab: "check the Provider secret's `token` key (a GitLab personal, group or project access token)"
         case .gitea: "check the Provider secret's `token` key (a Gitea/Forgejo access token)"
-        case .bitbucket: "check the Provider secret's `token` key (`username:app-password`, or an access token)"
+        case .bitbucket: "check the Provider secret's `token` key (`EMAIL:API_TOKEN` with an Atlassian API token; app passwords no longer work; or an access token)"
         case .bitbucketserver: "check the Provider secret's `token` key (an HTTP access token) or `username`/`password` keys"
         case .azuredevops: "check the Provider secret's `token` key (an Azure DevOps personal access token)"
         }
@@ -20,8 +20,8 @@ extension ForgeTransport {
         case .github: "the token needs `repo:status` (classic) or \"Commit statuses: write\" (fine-grained, or the App's permission)"
         case .gitlab: "the token needs the `api` scope and at least the Developer role on the project"
         case .gitea: "the token needs the `write:repository` scope"
-        case .bitbucket: "the app password or token needs the `repository:write` permission"
-        case .bitbucketserver: "the token's user needs read access to the repository"
+        case .bitbucket: "the API token needs the `write:repository:bitbucket` scope (an access token the `repository:write` permission)"
+        case .bitbucketserver: "the token needs repository write permission (REPO_WRITE) to push build statuses"
         case .azuredevops: "the PAT needs the Code (status) scope on the project"
         }
     }

@@ -31,12 +31,20 @@ public final class WritePacerRegistry: Sendable {
     public var count: Int { pacers.withLockedValue { $0.count } }
 
     /// The pacer for this repository's host and credential, made on first use with `clock`.
-    func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock) -> WritePacer {
+    /// With `directory`, the pacer keeps its hourly window in a file there named after the
+    /// identity's digest (never the credential), shared with other runs.
+    func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock,
+               directory: String? = nil) -> WritePacer {
         if case .unlimited = pacing { return WritePacer(.unlimited, clock: clock) }
         let key = Key(kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
+        let file = directory.map { directory in
+            let identity = SHA256.hash(data: Data("\(key.kind.rawValue)\u{0}\(key.host)\u{0}\(key.fingerprint)".utf8))
+            let name = "write-pacing-" + identity.prefix(12).map { String(format: "%02x", $0) }.joined() + ".json"
+            return PacingFile(path: (directory as NSString).appendingPathComponent(name))
+        }
         return pacers.withLockedValue { pacers in
             if let existing = pacers[key] { return existing }
-            let made = WritePacer(pacing, clock: clock)
+            let made = WritePacer(pacing, clock: clock, file: file)
             pacers[key] = made
             return made
         }

@@ -66,6 +66,11 @@ public struct GitHubForge: CommitStatusForge {
                 } catch let error as ForgeError where error.kind == .notFound && error.httpStatus == 404 {
                     // A server without GraphQL at this address: read these commits over REST.
                     return ([:], chunk)
+                } catch let error as ForgeError where error.kind == .rateLimited {
+                    // GraphQL points are a budget of their own (`x-ratelimit-resource: graphql`);
+                    // when they run out, REST (`core`) still answers: read these commits there.
+                    transport.logger.info("GraphQL rate limit spent; reading over REST", metadata: ["commits": "\(chunk.count)"])
+                    return ([:], chunk)
                 }
             }
             for (found, fallback) in answers {
@@ -88,8 +93,14 @@ public struct GitHubForge: CommitStatusForge {
         }
         let body = Body(state: forgeState(for: status.state), target_url: status.targetURL,
                         description: storedDescription(status.description), context: status.context)
-        let response = try await transport.send(.POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write)
+        // Every POST appends: a write whose answer was lost is re-sent only if GitHub does not show it.
+        let response = try await transport.send(.POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write,
+                                                alreadyStored: { try await alreadyShows(status) })
         guard response.status == 201 || response.status == 200 else {
+            if response.status == 422, ForgeTransport.forgeMessage(response.body).lowercased().contains("no commit found") {
+                throw ForgeError(.notFound, repository: repository.description, httpStatus: 422, sha: status.sha, context: status.context,
+                                 message: "422 GitHub has no commit \(status.sha) in this repository; was it pushed, or force-pushed away?")
+            }
             if response.status == 422, ForgeTransport.forgeMessage(response.body).lowercased().contains("maximum number of statuses") {
                 throw ForgeError(.statusLimitReached, repository: repository.description, httpStatus: 422, sha: status.sha, context: status.context,
                                  message: "422 commit \(status.sha) already has GitHub's maximum of 1000 statuses in context \(status.context); no more can be added there")

@@ -25,7 +25,9 @@ public struct GiteaForge: CommitStatusForge {
         }
         self.repository = repository
         self.options = options
-        self.transport = ForgeTransport(repository: repository, options: options, credential: credential) { [header] }
+        var transport = ForgeTransport(repository: repository, options: options, credential: credential) { [header] }
+        transport.isPermanentServerError = { Self.isUnknownCommit($0) }
+        self.transport = transport
     }
 
     /// Requests sent so far.
@@ -33,6 +35,14 @@ public struct GiteaForge: CommitStatusForge {
 
     /// Every Gitea/Forgejo state back to neutral.
     public static func commitState(_ word: String) -> CommitState { ForgeKind.gitea.commitState(forgeWord: word) }
+
+    /// Gitea answers a write to an unknown or malformed commit with 500 ("GetCommit[…]: object does
+    /// not exist"): the lookup fails inside the handler. That is an answer, not an outage.
+    static func isUnknownCommit(_ response: ForgeResponse) -> Bool {
+        guard response.status == 500 else { return false }
+        let message = ForgeTransport.forgeMessage(response.body).lowercased()
+        return message.contains("getcommit") || message.contains("object does not exist")
+    }
 
     var repoURL: String { "\(repository.apiBaseURL)/repos/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)" }
 
@@ -77,7 +87,13 @@ public struct GiteaForge: CommitStatusForge {
         }
         let body = Body(state: forgeState(for: status.state), target_url: status.targetURL ?? "",
                         description: storedDescription(status.description), context: status.context)
-        let response = try await transport.send(.POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write)
+        // Every POST appends: a write whose answer was lost is re-sent only if Gitea does not show it.
+        let response = try await transport.send(.POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write,
+                                                alreadyStored: { try await alreadyShows(status) })
+        if Self.isUnknownCommit(response) {
+            throw ForgeError(.notFound, repository: repository.description, httpStatus: 500, sha: status.sha, context: status.context,
+                             message: "500 Gitea has no commit \(status.sha) in this repository; was it pushed, or force-pushed away?")
+        }
         guard response.status == 201 || response.status == 200 else { throw transport.failure(response, sha: status.sha, context: status.context) }
     }
 }
