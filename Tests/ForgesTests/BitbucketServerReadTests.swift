@@ -78,4 +78,18 @@ struct BitbucketServerReadTests {
         #expect(try await get("?start=0&limit=100").0 == 400)
         await emulator.shutdown()
     }
+
+    @Test("a server older than 7.14 cannot read by key: one clear message, and nothing is written blind")
+    func before714() async throws {
+        let emulator = try await BitbucketServerEmulator.start(.init(token: "BBDC-token-value"), before714: true)
+        let forge = try BitbucketServerForge(repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
+                                             credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
+        let outcomes = await forge.writeMissing([succeeded(sha(1)), succeeded(sha(2))])
+        let error = try #require(outcomes.first?.error)
+        #expect(error.kind == .configuration)
+        #expect(error.message.contains("7.14"))
+        #expect(emulator.core.requests.allSatisfy { $0.method == "GET" })
+        #expect(emulator.statuses(of: sha(1)).isEmpty)
+        await emulator.shutdown()
+    }
 }

@@ -11,7 +11,8 @@
 // - GET same path `?key=<key>` (since 7.14): 200 with the ONE build status object for that key
 //   (`key`, `state`, `name`, `description`, `url`, `createdDate`, `updatedDate` in epoch
 //   milliseconds), 404 when the commit has none with that key; `key` is a required query
-//   parameter (swagger), so a GET without it → 400.
+//   parameter (swagger), so a GET without it → 400. Before 7.14 (`before714`) the resource takes
+//   POST only: a GET is 405.
 // - Bearer HTTP access token or Basic user:password; wrong credential → 401. An optional context
 //   path before /rest. 429 + Retry-After once a configured budget is spent.
 import Forges
@@ -25,10 +26,13 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
     public let repositories: Set<String>
     /// The context path the server is mounted under (e.g. `/bitbucket`), or empty.
     public let contextPath: String
+    /// A server older than 7.14: the builds resource takes POST only, a GET is 405.
+    public let before714: Bool
     private let state = LockedBox(StatusStore())
     private var server: EmulatorServer?
 
-    init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String) {
+    init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String, before714: Bool) {
+        self.before714 = before714
         core = ForgeEmulatorCore(configuration, forge: "bitbucketserver")
         self.repositories = repositories
         self.contextPath = contextPath
@@ -36,8 +40,9 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
 
     /// Starts an emulator. The configured token is a Bearer token, or `user:password` for Basic.
     public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
-                             contextPath: String = "") async throws -> BitbucketServerEmulator {
-        let emulator = BitbucketServerEmulator(configuration: configuration, repositories: repositories, contextPath: contextPath)
+                             contextPath: String = "", before714: Bool = false) async throws -> BitbucketServerEmulator {
+        let emulator = BitbucketServerEmulator(configuration: configuration, repositories: repositories, contextPath: contextPath,
+                                               before714: before714)
         emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
         return emulator
     }
@@ -63,6 +68,7 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
         }
         switch request.method {
         case "POST": return create(sha: s[5], request)
+        case "GET" where before714: return EmulatorJSON.response(405, ["errors": [["message": "Method Not Allowed"]]])
         case "GET": return read(sha: s[5], request)
         default: return notFound("Not Found")
         }

@@ -86,6 +86,11 @@ public struct BitbucketServerForge: CommitStatusForge {
         // 404: no status with that key. 400: the server does not know the commit (Data Center
         // answers an unknown or malformed sha with 400); writing to it reports the problem.
         if response.status == 404 || response.status == 400 { return nil }
+        if response.status == 405 {
+            // Before 7.14 this resource only takes POST: there is no way to read a status by key.
+            throw ForgeError(.configuration, repository: repository.description, httpStatus: 405, sha: sha,
+                             message: "405 this Bitbucket Data Center cannot read a build status by key (GET …/builds?key= needs 7.14 or later), so fluxstamp cannot tell what is already there; upgrade the server to 7.14 or later")
+        }
         guard response.status == 200 else { throw transport.failure(response, sha: sha) }
         let item = try ForgeJSON.decode(Item.self, response, from: transport)
         return CommitStatus(sha: sha, context: item.key, state: Self.commitState(item.state), description: item.description ?? "",
