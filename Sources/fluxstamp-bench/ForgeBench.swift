@@ -24,7 +24,10 @@ enum ForgeBench {
         let desired = shas.map {
             CommitStatus(sha: $0, context: "kustomization/apps/0c9c2e41", state: .succeeded, description: "reconciliation succeeded")
         }
-        print("forges: GitHub emulator on \(emulator.baseURL), \(commits) commits, write pacing UNLIMITED (benchmark setting; production default 80 writes/min)")
+        print(
+            "forges: GitHub emulator on \(emulator.baseURL), \(commits) commits, write pacing UNLIMITED (benchmark setting; "
+                + "production default 80 writes/min)"
+        )
 
         let start = ContinuousClock.now
         let first = await forge.writeMissing(desired, concurrency: 16)
@@ -35,9 +38,19 @@ enum ForgeBench {
         let written = first.filter(\.isWritten).count
         let failed = first.filter { $0.error != nil }.count
         let usage = forge.graphQLUsage.snapshot
-        print("run 1: read \(commits) commits with \(graphQL) GraphQL requests (cost \(usage.cost) points), wrote \(written) statuses with \(writes) write requests, \(failed) failed")
-        print("run 1: \(counts.total) requests in all, \(String(format: "%.3f", Double(counts.total) / Double(max(written, 1)))) requests per status written, \(String(format: "%.3f", Double(writes) / Double(max(written, 1)))) write requests per status written")
-        print("run 1: wall time \(firstTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))), \(String(format: "%.0f", Double(written) / max(firstTime.seconds, 0.001))) statuses/s")
+        print(
+            "run 1: read \(commits) commits with \(graphQL) GraphQL requests (cost \(usage.cost) points), wrote \(written) "
+                + "statuses with \(writes) write requests, \(failed) failed"
+        )
+        print(
+            "run 1: \(counts.total) requests in all, \(String(format: "%.3f", Double(counts.total) / Double(max(written, 1)))) "
+                + "requests per status written, \(String(format: "%.3f", Double(writes) / Double(max(written, 1)))) write "
+                + "requests per status written"
+        )
+        print(
+            "run 1: wall time \(firstTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))), "
+                + "\(String(format: "%.0f", Double(written) / max(firstTime.seconds, 0.001))) statuses/s"
+        )
 
         emulator.core.clearRequests()
         let again = ContinuousClock.now
@@ -46,11 +59,16 @@ enum ForgeBench {
         let secondWrites = emulator.core.requests.filter { $0.method == "POST" && $0.path != "/api/graphql" }.count
         let secondReads = emulator.core.requests.filter { $0.path == "/api/graphql" }.count
         let present = second.filter(\.isAlreadyShown).count
-        print("run 2 (unchanged forge): \(secondReads) GraphQL requests, \(secondWrites) writes, \(present) statuses already there, wall time \(secondTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+        print(
+            "run 2 (unchanged forge): \(secondReads) GraphQL requests, \(secondWrites) writes, \(present) statuses already "
+                + "there, wall time \(secondTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))"
+        )
 
         var missed: [String] = []
         if graphQL > (commits + 99) / 100 { missed.append("read used \(graphQL) GraphQL requests, target ≤ \((commits + 99) / 100)") }
-        if writes != commits || written != commits { missed.append("wrote \(written) statuses with \(writes) write requests, target exactly \(commits)") }
+        if writes != commits || written != commits {
+            missed.append("wrote \(written) statuses with \(writes) write requests, target exactly \(commits)")
+        }
         if secondWrites != 0 { missed.append("second run sent \(secondWrites) writes, target 0") }
         if !missed.isEmpty { throw TargetMissed(description: missed.joined(separator: "; ")) }
         print("targets met: ≤ \((commits + 99) / 100) GraphQL reads, exactly \(commits) writes, 0 writes on an unchanged forge")

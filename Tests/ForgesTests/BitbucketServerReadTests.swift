@@ -1,10 +1,11 @@
 import FluxstampTesting
 import Forges
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Bitbucket Data Center reads one build status by key (`GET …/builds?key=`), as NC does; there
 /// is no list to page through.
@@ -55,8 +56,9 @@ struct BitbucketServerReadTests {
     @Test("the emulator answers one object by key, 404 without a status, 400 without a key")
     func emulatorShape() async throws {
         let emulator = try await BitbucketServerEmulator.start(.init(token: "BBDC-token-value"))
-        let forge = try BitbucketServerForge(repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
-                                             credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
+        let forge = try BitbucketServerForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
+            credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
         try await forge.create(succeeded(sha(1)))
         let builds = "\(emulator.baseURL)/rest/api/latest/projects/PROJ/repos/repo/commits/\(sha(1))/builds"
         func get(_ query: String) async throws -> (Int, [String: Any]?) {
@@ -82,8 +84,9 @@ struct BitbucketServerReadTests {
     @Test("a server older than 7.14 cannot read by key: one clear message, and nothing is written blind")
     func before714() async throws {
         let emulator = try await BitbucketServerEmulator.start(.init(token: "BBDC-token-value"), before714: true)
-        let forge = try BitbucketServerForge(repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
-                                             credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
+        let forge = try BitbucketServerForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .bitbucketserver),
+            credential: .token(SecretValue("BBDC-token-value")), options: .init(writePacing: .unlimited))
         let outcomes = await forge.writeMissing([succeeded(sha(1)), succeeded(sha(2))])
         let error = try #require(outcomes.first?.error)
         #expect(error.kind == .configuration)

@@ -1,18 +1,20 @@
 import FluxstampTesting
 import Forges
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite("GitLab")
 struct GitLabTests {
     func start(writeHold: Double = 0) async throws -> (GitLabEmulator, GitLabForge) {
         let emulator = try await GitLabEmulator.start(.init(token: "glpat-SECRETtoken123"), writeHold: writeHold)
-        let forge = try GitLabForge(repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
-                                    credential: .token(SecretValue("glpat-SECRETtoken123")),
-                                    options: .init(writePacing: .unlimited, clock: VirtualForgeClock()))
+        let forge = try GitLabForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
+            credential: .token(SecretValue("glpat-SECRETtoken123")),
+            options: .init(writePacing: .unlimited, clock: VirtualForgeClock()))
         return (emulator, forge)
     }
 

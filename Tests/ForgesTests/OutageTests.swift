@@ -17,7 +17,8 @@ struct OutageTests {
         return depth == 0
     }
 
-    @Test("after one request gives up on 5xx, the forge's other requests fail at once, unsent, with one message", arguments: ForgeFixture.all)
+    @Test(
+        "after one request gives up on 5xx, the forge's other requests fail at once, unsent, with one message", arguments: ForgeFixture.all)
     func breakerOpens(_ fixture: ForgeFixture) async throws {
         let clock = VirtualForgeClock()
         let options = ForgeOptions(writePacing: .unlimited, clock: clock)
@@ -73,8 +74,9 @@ struct OutageTests {
     @Test("the retry budget bounds the time spent retrying one forge, across requests")
     func retryBudget() async throws {
         let clock = VirtualForgeClock()
-        let options = ForgeOptions(writePacing: .unlimited, clock: clock, maxAttempts: 50, initialBackoff: 1, maxBackoff: 4,
-                                   retryBudget: 10, breakerThreshold: 3)
+        let options = ForgeOptions(
+            writePacing: .unlimited, clock: clock, maxAttempts: 50, initialBackoff: 1, maxBackoff: 4,
+            retryBudget: 10, breakerThreshold: 3)
         try await withForge(.gitea, emulator: { _ in .init(clock: clock) }, options: options) { emulator, forge, _ in
             emulator.core.failNext(status: 502, times: 1000)
             let start = clock.now

@@ -9,10 +9,13 @@ import Testing
 struct RateLimitAndLostAnswerTests {
     @Test("a primary limit (403, remaining 0, reset an hour away, no Retry-After) is not waited past 15 minutes")
     func primaryLimitCapped() async throws {
-        try await withForge(.github, emulator: { .init(rateLimitBudget: 1, rateLimitWindow: 3600, rateLimitStatus: 403, clock: $0) }) { emulator, forge, clock in
+        try await withForge(.github, emulator: { .init(rateLimitBudget: 1, rateLimitWindow: 3600, rateLimitStatus: 403, clock: $0) }) {
+            emulator, forge, clock in
             // Another pod spent the window; this client learns it from the 403.
-            try await GitHubForge(repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
-                                  options: .init(writePacing: .unlimited, clock: clock)).create(succeeded(sha(1)))
+            try await GitHubForge(
+                repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
+                options: .init(writePacing: .unlimited, clock: clock)
+            ).create(succeeded(sha(1)))
             let start = clock.now
             let error = try #require(await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(2))) })
             #expect(error.kind == .rateLimited)
@@ -39,11 +42,13 @@ struct RateLimitAndLostAnswerTests {
 
     @Test("GraphQL RATE_LIMITED (HTTP 200) falls back to REST reads, and REST writes go on without waiting")
     func graphQLRateLimited() async throws {
-        try await withForge(.github, emulator: { .init(rateLimitWindow: 3600, clock: $0, graphQLRateLimitBudget: 1) }) { emulator, forge, clock in
+        try await withForge(.github, emulator: { .init(rateLimitWindow: 3600, clock: $0, graphQLRateLimitBudget: 1) }) {
+            emulator, forge, clock in
             try await forge.create(succeeded(sha(1)))
             // Another client spends the GraphQL points; ours does not know and draws RATE_LIMITED.
-            let other = try GitHubForge(repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
-                                        options: .init(writePacing: .unlimited, clock: clock))
+            let other = try GitHubForge(
+                repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
+                options: .init(writePacing: .unlimited, clock: clock))
             _ = try await other.statuses(of: [sha(1)])
             emulator.core.clearRequests()
             let start = clock.now
@@ -72,13 +77,17 @@ struct RateLimitAndLostAnswerTests {
         }
     }
 
-    @Test("a write whose answer was lost before the forge stored anything is posted again", arguments: [ForgeFixture.github, .gitea, .azure])
+    @Test(
+        "a write whose answer was lost before the forge stored anything is posted again", arguments: [ForgeFixture.github, .gitea, .azure])
     func lostBeforeStoring(_ fixture: ForgeFixture) async throws {
         try await withForge(fixture) { emulator, forge, _ in
             emulator.core.failNext(status: 502)
             try await forge.create(succeeded(sha(1)))
             #expect(emulator.stored(sha(1)).count == 1)
-            #expect(emulator.core.requests.filter { $0.method == "POST" && !$0.path.hasSuffix("graphql") }.map(\.status) == [502, fixture.kind == .azuredevops ? 200 : 201])
+            #expect(
+                emulator.core.requests.filter { $0.method == "POST" && !$0.path.hasSuffix("graphql") }.map(\.status) == [
+                    502, fixture.kind == .azuredevops ? 200 : 201,
+                ])
         }
     }
 }
@@ -97,9 +106,11 @@ struct PacingAcrossRunsTests {
         let pacing = WritePacing.perMinute(600, burst: 600, perHour: 500)
         for run in 0..<2 {
             // A new process each run: a new registry, so only the file carries the window over.
-            let options = ForgeOptions(writePacing: pacing, clock: clock, writePacers: WritePacerRegistry(), pacingDirectory: directory.path)
-            let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                        credential: .token(SecretValue("ghp_RUNStoken123")), options: options)
+            let options = ForgeOptions(
+                writePacing: pacing, clock: clock, writePacers: WritePacerRegistry(), pacingDirectory: directory.path)
+            let forge = try GitHubForge(
+                repository: ForgeRepository.parse(emulator.address(), kind: .github),
+                credential: .token(SecretValue("ghp_RUNStoken123")), options: options)
             for n in 0..<300 { try await forge.create(succeeded(sha(run * 1000 + n))) }
             clock.advance(by: 300)  // the next CronJob run, five minutes later
         }

@@ -1,12 +1,13 @@
 import Crypto
-import _CryptoExtras
 import FluxstampTesting
 import Forges
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+import _CryptoExtras
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The emulators refuse what the real forges refuse, and the clients report it the way a user can
 /// act on: which commit, and why, without retrying an answer that will not change.
@@ -15,10 +16,12 @@ struct StrictEmulatorTests {
     /// A commit the repository does not have (the emulators know only `sha(1)`).
     static let unknown = sha(99)
 
-    @Test("a write to an unknown commit is refused as the forge refuses it, reported for that commit, sent once", arguments: [
-        (ForgeFixture.github, 422, ForgeError.Kind.notFound), (.gitlab, 404, .notFound), (.gitea, 500, .notFound),
-        (.bitbucket, 404, .notFound), (.bitbucketServer, 400, .rejected), (.azure, 404, .notFound),
-    ])
+    @Test(
+        "a write to an unknown commit is refused as the forge refuses it, reported for that commit, sent once",
+        arguments: [
+            (ForgeFixture.github, 422, ForgeError.Kind.notFound), (.gitlab, 404, .notFound), (.gitea, 500, .notFound),
+            (.bitbucket, 404, .notFound), (.bitbucketServer, 400, .rejected), (.azure, 404, .notFound),
+        ])
     func unknownCommitWrite(_ fixture: ForgeFixture, _ status: Int, _ kind: ForgeError.Kind) async throws {
         try await withForge(fixture, emulator: { .init(clock: $0, knownCommits: [sha(1)]) }) { emulator, forge, _ in
             let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(Self.unknown)) }
@@ -53,7 +56,9 @@ struct StrictEmulatorTests {
     @Test("Gitea trims whitespace before storing: a trailing space or newline is written once, not every run")
     func giteaTrims() async throws {
         try await withForge(.gitea) { emulator, forge, _ in
-            let desired = [succeeded(sha(1), description: "reconciliation succeeded "), succeeded(sha(2), description: "deployed with 1a2b3c4\n")]
+            let desired = [
+                succeeded(sha(1), description: "reconciliation succeeded "), succeeded(sha(2), description: "deployed with 1a2b3c4\n"),
+            ]
             #expect(await forge.writeMissing(desired).allSatisfy(\.isWritten))
             #expect(emulator.stored(sha(1)).first?.description == "reconciliation succeeded")
             #expect(await forge.writeMissing(desired).allSatisfy(\.isAlreadyShown))
@@ -92,7 +97,8 @@ struct StrictEmulatorTests {
     func gitLabRunningToPending() async throws {
         try await withForge(.gitlab) { emulator, forge, _ in
             try await forge.create(CommitStatus(sha: sha(1), context: context, state: .running, description: "applying"))
-            let outcome = try #require(await forge.writeMissing([CommitStatus(sha: sha(1), context: context, state: .pending, description: "waiting")]).first)
+            let outcome = try #require(
+                await forge.writeMissing([CommitStatus(sha: sha(1), context: context, state: .pending, description: "waiting")]).first)
             let error = try #require(outcome.error)
             #expect(error.kind == .rejected)
             #expect(error.httpStatus == 400)
@@ -105,8 +111,9 @@ struct StrictEmulatorTests {
     func gitLabRef() async throws {
         let clock = VirtualForgeClock()
         let emulator = try await GitLabEmulator.start(.init(token: ForgeFixture.gitlab.token, clock: clock), tagOnlyCommits: [sha(1)])
-        let forge = try GitLabForge(repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
-                                    credential: .token(SecretValue(ForgeFixture.gitlab.token)), options: .init(writePacing: .unlimited, clock: clock))
+        let forge = try GitLabForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
+            credential: .token(SecretValue(ForgeFixture.gitlab.token)), options: .init(writePacing: .unlimited, clock: clock))
         let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
         #expect(error?.kind == .notFound)
         #expect(error?.message.contains("ref") == true)
@@ -120,10 +127,12 @@ struct StrictEmulatorTests {
     @Test("GitHub App JWTs with the wrong issuer are refused, and the message names the App keys")
     func gitHubAppIssuer() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let emulator = try await GitHubEmulator.start(.init(token: "unused"), appPublicKey: key.publicKey, appInstallations: ["org": 42], appID: "1234")
+        let emulator = try await GitHubEmulator.start(
+            .init(token: "unused"), appPublicKey: key.publicKey, appInstallations: ["org": 42], appID: "1234")
         let wrong = GitHubAppCredential(appID: "9999", installationID: "42", privateKeyPEM: SecretValue(key.pemRepresentation))
-        let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .gitHubApp(wrong), options: .init(writePacing: .unlimited))
+        let forge = try GitHubForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .gitHubApp(wrong), options: .init(writePacing: .unlimited))
         let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
         #expect(error?.kind == .unauthorized)
         #expect(error?.message.contains("githubAppID") == true)
@@ -163,11 +172,13 @@ struct StrictEmulatorTests {
     func azureServerAPIVersion() async throws {
         let emulator = try await AzureDevOpsEmulator.start(.init(token: "azure-pat"), maxAPIVersion: 6.0)
         let repository = try ForgeRepository.parse(emulator.address(), kind: .azuredevops)
-        let server = try AzureDevOpsForge(repository: repository, credential: .token(SecretValue("azure-pat")), options: .init(writePacing: .unlimited))
+        let server = try AzureDevOpsForge(
+            repository: repository, credential: .token(SecretValue("azure-pat")), options: .init(writePacing: .unlimited))
         #expect(server.apiVersion == "6.0")
         try await server.create(succeeded(sha(1)))
-        let services = try AzureDevOpsForge(repository: repository, credential: .token(SecretValue("azure-pat")),
-                                            options: .init(writePacing: .unlimited, azureDevOpsAPIVersion: "7.1"))
+        let services = try AzureDevOpsForge(
+            repository: repository, credential: .token(SecretValue("azure-pat")),
+            options: .init(writePacing: .unlimited, azureDevOpsAPIVersion: "7.1"))
         let error = await #expect(throws: ForgeError.self) { try await services.create(succeeded(sha(2))) }
         #expect(error?.httpStatus == 400)
         #expect(error?.message.contains("out of range") == true)

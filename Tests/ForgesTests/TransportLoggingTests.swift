@@ -15,8 +15,10 @@ struct CapturingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         let all = self.metadata.merging(explicit ?? [:]) { $1 }
         let fields = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         lines.withValue { $0.append("\(level) \(message) \(fields)") }
@@ -31,8 +33,10 @@ struct TransportLoggingTests {
         let clock = VirtualForgeClock()
         let logger = Logger(label: "test.forge") { _ in CapturingLogHandler(lines: lines) }
         let options = ForgeOptions(writePacing: .unlimited, clock: clock, logger: logger)
-        try await withForge(.github, emulator: { _ in .init(rateLimitBudget: 2, rateLimitWindow: 30, clock: clock) },
-                            options: options) { emulator, forge, _ in
+        try await withForge(
+            .github, emulator: { _ in .init(rateLimitBudget: 2, rateLimitWindow: 30, clock: clock) },
+            options: options
+        ) { emulator, forge, _ in
             emulator.core.failNext(status: 502)
             for n in 1...3 { try await forge.create(succeeded(sha(n))) }
         }

@@ -36,10 +36,14 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
     }
 
     /// Starts an emulator. The configured token is the PAT.
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/project/repo"],
-                             maxAPIVersion: Double? = nil) async throws -> AzureDevOpsEmulator {
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/project/repo"],
+        maxAPIVersion: Double? = nil
+    ) async throws -> AzureDevOpsEmulator {
         let emulator = AzureDevOpsEmulator(configuration: configuration, repositories: repositories, maxAPIVersion: maxAPIVersion)
-        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+        emulator.server = try await EmulatorServer { request in
+            await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
+        }
         return emulator
     }
 
@@ -62,18 +66,36 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
             return EmulatorJSON.message(404, "Not Found")
         }
         guard request.query["api-version"] != nil else {
-            return EmulatorJSON.response(400, ["message": "No api-version was supplied for the \"POST\" request.", "typeKey": "VssVersionNotSpecifiedException"])
+            return EmulatorJSON.response(
+                400, ["message": "No api-version was supplied for the \"POST\" request.", "typeKey": "VssVersionNotSpecifiedException"])
         }
         if let max = maxAPIVersion, let asked = Double(request.query["api-version"]?.split(separator: "-").first ?? ""), asked > max {
-            return EmulatorJSON.response(400, ["message": "The requested REST API version of \(asked) is out of range for this server. The latest REST API version this server supports is \(max).",
-                                               "typeKey": "VssVersionOutOfRangeException"])
+            return EmulatorJSON.response(
+                400,
+                [
+                    "message":
+                        "The requested REST API version of \(asked) is out of range for this server. The latest REST API "
+                        + "version this server supports is \(max).",
+                    "typeKey": "VssVersionOutOfRangeException",
+                ])
         }
         guard repositories.contains("\(s[0])/\(s[1])/\(s[5])") else {
-            return EmulatorJSON.response(404, ["message": "TF401019: The Git repository with name or identifier \(s[5]) does not exist or you do not have permissions.", "typeKey": "GitRepositoryNotFoundException"])
+            return EmulatorJSON.response(
+                404,
+                [
+                    "message":
+                        "TF401019: The Git repository with name or identifier \(s[5]) does not exist or you do not have permissions.",
+                    "typeKey": "GitRepositoryNotFoundException",
+                ])
         }
         guard core.commitExists(s[7]) else {
-            return EmulatorJSON.response(404, ["message": "TF401175: The version descriptor <Commit: \(s[7])> could not be resolved to a version in the repository \(s[5])",
-                                               "typeKey": "GitUnresolvableToCommitException"])
+            return EmulatorJSON.response(
+                404,
+                [
+                    "message":
+                        "TF401175: The version descriptor <Commit: \(s[7])> could not be resolved to a version in the repository \(s[5])",
+                    "typeKey": "GitUnresolvableToCommitException",
+                ])
         }
         switch request.method {
         case "POST": return create(sha: s[7], request)
@@ -84,15 +106,20 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let word = body["state"] as? String,
-              ["notSet", "pending", "succeeded", "failed", "error", "notApplicable"].contains(word),
-              let context = body["context"] as? [String: Any], let name = context["name"] as? String, !name.isEmpty else {
+            ["notSet", "pending", "succeeded", "failed", "error", "notApplicable"].contains(word),
+            let context = body["context"] as? [String: Any], let name = context["name"] as? String, !name.isEmpty
+        else {
             return EmulatorJSON.message(400, "state and context.name are required")
         }
         let genre = context["genre"] as? String ?? ""
         let now = core.configuration.clock.now
         let stored = state.withValue { store in
-            store.append { EmulatedStatus(id: $0, sha: sha, context: "\(genre)/\(name)", state: word, description: body["description"] as? String ?? "",
-                                          targetURL: body["targetUrl"] as? String, name: name, genre: genre, createdAt: now, updatedAt: now, creator: "fluxstamp@example.com") }
+            store.append {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: "\(genre)/\(name)", state: word, description: body["description"] as? String ?? "",
+                    targetURL: body["targetUrl"] as? String, name: name, genre: genre, createdAt: now, updatedAt: now,
+                    creator: "fluxstamp@example.com")
+            }
         }
         return EmulatorJSON.response(200, json(stored))
     }
@@ -108,9 +135,11 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
         // Azure DevOps leaves out properties it has no value for (no `null`s).
-        var json: [String: Any] = ["id": s.id, "state": s.state, "description": s.description,
-                                   "context": ["name": s.name ?? "", "genre": s.genre ?? ""], "creationDate": EmulatorJSON.date(s.createdAt),
-                                   "createdBy": ["displayName": "fluxstamp", "uniqueName": s.creator]]
+        var json: [String: Any] = [
+            "id": s.id, "state": s.state, "description": s.description,
+            "context": ["name": s.name ?? "", "genre": s.genre ?? ""], "creationDate": EmulatorJSON.date(s.createdAt),
+            "createdBy": ["displayName": "fluxstamp", "uniqueName": s.creator],
+        ]
         if let target = s.targetURL { json["targetUrl"] = target }
         return json
     }

@@ -39,11 +39,16 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
     }
 
     /// Starts an emulator. The configured token is a Bearer token, or `user:password` for Basic.
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
-                             contextPath: String = "", before714: Bool = false) async throws -> BitbucketServerEmulator {
-        let emulator = BitbucketServerEmulator(configuration: configuration, repositories: repositories, contextPath: contextPath,
-                                               before714: before714)
-        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
+        contextPath: String = "", before714: Bool = false
+    ) async throws -> BitbucketServerEmulator {
+        let emulator = BitbucketServerEmulator(
+            configuration: configuration, repositories: repositories, contextPath: contextPath,
+            before714: before714)
+        emulator.server = try await EmulatorServer { request in
+            await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
+        }
         return emulator
     }
 
@@ -79,15 +84,19 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let key = body["key"] as? String, let word = body["state"] as? String,
-              ["SUCCESSFUL", "FAILED", "INPROGRESS", "CANCELLED", "UNKNOWN"].contains(word) else { return bad("key and a valid state are required") }
+            ["SUCCESSFUL", "FAILED", "INPROGRESS", "CANCELLED", "UNKNOWN"].contains(word)
+        else { return bad("key and a valid state are required") }
         let name = body["name"] as? String ?? "", description = body["description"] as? String ?? ""
         guard let url = body["url"] as? String, !url.isEmpty else { return bad("url is required") }
         if key.isEmpty || key.utf16.count > 255 || name.utf16.count > 255 { return bad("key and name are limited to 255 characters") }
         if url.utf16.count > 450 { return bad("url is limited to 450 characters") }
         let now = core.configuration.clock.now
         state.withValue { store in
-            _ = store.upsert { EmulatedStatus(id: $0, sha: sha, context: key, state: word, description: description, targetURL: url,
-                                              name: name, createdAt: now, updatedAt: now, creator: "fluxstamp") }
+            _ = store.upsert {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: key, state: word, description: description, targetURL: url,
+                    name: name, createdAt: now, updatedAt: now, creator: "fluxstamp")
+            }
         }
         return EmulatorResponse(status: 204)
     }
@@ -101,7 +110,9 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
-         "createdDate": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000)]
+        [
+            "key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
+            "createdDate": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000),
+        ]
     }
 }

@@ -1,7 +1,8 @@
 import Forges
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One request an emulator received, for tests and benchmarks to count and time.
@@ -47,10 +48,12 @@ public struct ForgeEmulatorConfiguration: Sendable {
     public var clock: any ForgeClock
 
     /// A configuration; everything but the token has a permissive default.
-    public init(token: String = "test-token", rateLimitBudget: Int? = nil, rateLimitWindow: Double = 60,
-                rateLimitStatus: Int = 429, serverErrorRate: Double = 0, latency: Double = 0,
-                clock: any ForgeClock = SystemForgeClock(), graphQLRateLimitBudget: Int? = nil,
-                rateLimitRetryAfter: Bool = true, knownCommits: Set<String>? = nil) {
+    public init(
+        token: String = "test-token", rateLimitBudget: Int? = nil, rateLimitWindow: Double = 60,
+        rateLimitStatus: Int = 429, serverErrorRate: Double = 0, latency: Double = 0,
+        clock: any ForgeClock = SystemForgeClock(), graphQLRateLimitBudget: Int? = nil,
+        rateLimitRetryAfter: Bool = true, knownCommits: Set<String>? = nil
+    ) {
         self.token = token
         self.rateLimitBudget = rateLimitBudget
         self.graphQLRateLimitBudget = graphQLRateLimitBudget
@@ -132,9 +135,11 @@ public final class ForgeEmulatorCore: Sendable {
     /// Handles the shared part of a request; `route` answers it when nothing shared did. `resource`
     /// names the rate-limit budget the request draws on (GitHub: `core` or `graphql`); `limited`
     /// answers a spent budget for resources whose answer is not the configured status.
-    func handle(_ request: EmulatorRequest, authorized: (EmulatorRequest) -> Bool, resource: String = "core",
-                limited: ((Date) -> EmulatorResponse)? = nil,
-                route: (EmulatorRequest) -> EmulatorResponse) async -> EmulatorResponse {
+    func handle(
+        _ request: EmulatorRequest, authorized: (EmulatorRequest) -> Bool, resource: String = "core",
+        limited: ((Date) -> EmulatorResponse)? = nil,
+        route: (EmulatorRequest) -> EmulatorResponse
+    ) async -> EmulatorResponse {
         if configuration.latency > 0 { try? await Task.sleep(for: .milliseconds(Int(configuration.latency * 1000))) }
         let now = configuration.clock.now
         let budget = resource == "graphql" ? configuration.graphQLRateLimitBudget : configuration.rateLimitBudget
@@ -160,7 +165,9 @@ public final class ForgeEmulatorCore: Sendable {
             response = .json(injected, #"{"message":"injected server error"}"#)
         } else if let secondary {
             origin = "injected"
-            let message = #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"}"#
+            let message =
+                #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try "#
+                + #"again.","documentation_url":"https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"}"#
             response = .json(403, message, headers: secondary.map { [("Retry-After", String(Int($0)))] } ?? [])
         } else if let rate, rate.spent {
             origin = "platform"
@@ -168,8 +175,9 @@ public final class ForgeEmulatorCore: Sendable {
                 response = limited(rate.reset)
             } else {
                 let wait = Int(rate.reset.timeIntervalSince(now).rounded(.up))
-                response = .json(configuration.rateLimitStatus, #"{"message":"API rate limit exceeded"}"#,
-                                 headers: configuration.rateLimitRetryAfter ? [("Retry-After", String(max(1, wait)))] : [])
+                response = .json(
+                    configuration.rateLimitStatus, #"{"message":"API rate limit exceeded"}"#,
+                    headers: configuration.rateLimitRetryAfter ? [("Retry-After", String(max(1, wait)))] : [])
             }
         } else if configuration.serverErrorRate > 0, Double.random(in: 0..<1) < configuration.serverErrorRate {
             origin = "injected"
@@ -188,12 +196,15 @@ public final class ForgeEmulatorCore: Sendable {
             }
         }
         if let rate, let budget {
-            response.headers += [(rateHeaderPrefix + "limit", String(budget)),
-                                 (rateHeaderPrefix + "remaining", String(rate.remaining)),
-                                 (rateHeaderPrefix + "reset", String(Int(rate.reset.timeIntervalSince1970.rounded(.up)))),
-                                 (rateHeaderPrefix + "resource", resource)]
+            response.headers += [
+                (rateHeaderPrefix + "limit", String(budget)),
+                (rateHeaderPrefix + "remaining", String(rate.remaining)),
+                (rateHeaderPrefix + "reset", String(Int(rate.reset.timeIntervalSince1970.rounded(.up)))),
+                (rateHeaderPrefix + "resource", resource),
+            ]
         }
-        let record = RecordedRequest(method: request.method, path: request.path, uri: request.uri, time: now, status: drop ? 0 : response.status)
+        let record = RecordedRequest(
+            method: request.method, path: request.path, uri: request.uri, time: now, status: drop ? 0 : response.status)
         state.withValue { $0.log.append(record) }
         if !drop { recordExchange(request, response, origin: origin) }
         response.dropsConnection = drop
@@ -220,8 +231,10 @@ public final class ForgeEmulatorCore: Sendable {
     }
 
     /// Whether the request carries the configured token in one of the forms a forge accepts.
-    func presents(_ request: EmulatorRequest, bearer: Bool = false, tokenScheme: Bool = false,
-                  basicPassword: Bool = false, basicUserPassword: Bool = false, header: String? = nil) -> Bool {
+    func presents(
+        _ request: EmulatorRequest, bearer: Bool = false, tokenScheme: Bool = false,
+        basicPassword: Bool = false, basicUserPassword: Bool = false, header: String? = nil
+    ) -> Bool {
         let token = configuration.token
         if let header, request.header(header) == token { return true }
         guard let auth = request.header("Authorization") else { return false }
@@ -243,7 +256,8 @@ enum EmulatorJSON {
     }
 
     static func response(_ status: Int, _ value: Any, headers: [(name: String, value: String)] = []) -> EmulatorResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
         return .json(status, String(decoding: data, as: UTF8.self), headers: headers)
     }
 

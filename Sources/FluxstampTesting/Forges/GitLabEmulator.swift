@@ -59,9 +59,12 @@ public final class GitLabEmulator: @unchecked Sendable {
     }
 
     /// Starts an emulator serving `projects` (full paths, subgroups included).
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), projects: Set<String> = ["group/project"],
-                             writeHold: Double = 0, tagOnlyCommits: Set<String> = []) async throws -> GitLabEmulator {
-        let emulator = GitLabEmulator(configuration: configuration, projects: projects, writeHold: writeHold, tagOnlyCommits: tagOnlyCommits)
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), projects: Set<String> = ["group/project"],
+        writeHold: Double = 0, tagOnlyCommits: Set<String> = []
+    ) async throws -> GitLabEmulator {
+        let emulator = GitLabEmulator(
+            configuration: configuration, projects: projects, writeHold: writeHold, tagOnlyCommits: tagOnlyCommits)
         emulator.server = try await EmulatorServer { request in await emulator.handle(request) }
         return emulator
     }
@@ -87,7 +90,11 @@ public final class GitLabEmulator: @unchecked Sendable {
                 s.inProgress.insert(sha)
                 return false
             }
-            if busy { return await core.handle(request, authorized: { _ in true }) { _ in EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress") } }
+            if busy {
+                return await core.handle(request, authorized: { _ in true }) { _ in
+                    EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress")
+                }
+            }
             try? await Task.sleep(for: .milliseconds(Int(writeHold * 1000)))
             defer { _ = state.withValue { $0.inProgress.remove(sha) } }
             return await core.handle(request, authorized: authorized, route: route)
@@ -114,7 +121,8 @@ public final class GitLabEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let word = body["state"] as? String,
-              ["pending", "running", "success", "failed", "canceled", "skipped"].contains(word) else {
+            ["pending", "running", "success", "failed", "canceled", "skipped"].contains(word)
+        else {
             return EmulatorJSON.response(400, ["error": "state does not have a valid value"])
         }
         let name = body["name"] as? String ?? "default"
@@ -133,16 +141,22 @@ public final class GitLabEmulator: @unchecked Sendable {
                 return .conflict
             }
             if let current = s.store.newestFirst(sha).first(where: { $0.context == name }),
-               (word == "pending" || word == "running"), current.state == word || (current.state == "running" && word == "pending") {
+                (word == "pending" || word == "running"), current.state == word || (current.state == "running" && word == "pending")
+            {
                 return .transition(word == "pending" ? "enqueue" : "run", current.state)
             }
-            return .stored(s.store.append { EmulatedStatus(id: $0, sha: sha, context: name, state: word, description: description,
-                                                           targetURL: target, createdAt: now, updatedAt: now, creator: "fluxstamp", ref: ref) })
+            return .stored(
+                s.store.append {
+                    EmulatedStatus(
+                        id: $0, sha: sha, context: name, state: word, description: description,
+                        targetURL: target, createdAt: now, updatedAt: now, creator: "fluxstamp", ref: ref)
+                })
         }
         switch outcome {
         case .conflict: return EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress")
         case .transition(let event, let from):
-            return EmulatorJSON.message(400, "Cannot transition status via :\(event) from :\(from) (Reason(s): Status cannot transition via \"\(event)\")")
+            return EmulatorJSON.message(
+                400, "Cannot transition status via :\(event) from :\(from) (Reason(s): Status cannot transition via \"\(event)\")")
         case .stored(let status): return EmulatorJSON.response(201, json(status))
         }
     }
@@ -154,7 +168,9 @@ public final class GitLabEmulator: @unchecked Sendable {
         let store = current.staleReads ? StatusStore() : current.store
         // Latest per name and ref: a commit built for two refs (a branch and a tag) keeps one of each.
         var seen = Set<String>()
-        var items = request.query["all"] == "true" ? store.newestFirst(sha)
+        var items =
+            request.query["all"] == "true"
+            ? store.newestFirst(sha)
             : store.newestFirst(sha).filter { seen.insert("\($0.context)\u{0}\($0.ref ?? "")").inserted }
         if let name = request.query["name"] { items = items.filter { $0.context == name } }
         // GitLab orders by id, ascending unless `sort=desc`.
@@ -162,15 +178,19 @@ public final class GitLabEmulator: @unchecked Sendable {
         let perPage = min(100, Int(request.query["per_page"] ?? "") ?? 20)
         let page = Int(request.query["page"] ?? "") ?? 1
         let (slice, hasNext) = pageOf(items, page: page, size: perPage)
-        return EmulatorJSON.response(200, slice.map(json), headers: [
-            ("x-page", String(page)), ("x-per-page", String(perPage)), ("x-total", String(items.count)),
-            ("x-next-page", hasNext ? String(page + 1) : ""),
-        ])
+        return EmulatorJSON.response(
+            200, slice.map(json),
+            headers: [
+                ("x-page", String(page)), ("x-per-page", String(perPage)), ("x-total", String(items.count)),
+                ("x-next-page", hasNext ? String(page + 1) : ""),
+            ])
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["id": s.id, "sha": s.sha, "ref": s.ref ?? NSNull(), "status": s.state, "name": s.context, "description": s.description,
-         "target_url": s.targetURL ?? NSNull(), "created_at": EmulatorJSON.date(s.createdAt), "allow_failure": false,
-         "author": ["username": s.creator]]
+        [
+            "id": s.id, "sha": s.sha, "ref": s.ref ?? NSNull(), "status": s.state, "name": s.context, "description": s.description,
+            "target_url": s.targetURL ?? NSNull(), "created_at": EmulatorJSON.date(s.createdAt), "allow_failure": false,
+            "author": ["username": s.creator],
+        ]
     }
 }

@@ -29,9 +29,13 @@ public final class GiteaEmulator: @unchecked Sendable {
     }
 
     /// Starts an emulator serving `repositories`.
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/repo"]) async throws -> GiteaEmulator {
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/repo"]
+    ) async throws -> GiteaEmulator {
         let emulator = GiteaEmulator(configuration: configuration, repositories: repositories)
-        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+        emulator.server = try await EmulatorServer { request in
+            await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
+        }
         return emulator
     }
 
@@ -57,7 +61,8 @@ public final class GiteaEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let word = body["state"] as? String,
-              ["pending", "success", "error", "failure", "warning", "skipped"].contains(word) else {
+            ["pending", "success", "error", "failure", "warning", "skipped"].contains(word)
+        else {
             return EmulatorJSON.message(422, "invalid state")
         }
         guard core.commitExists(sha) else {
@@ -66,9 +71,12 @@ public final class GiteaEmulator: @unchecked Sendable {
         func trimmed(_ key: String) -> String? { (body[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) }
         let now = core.configuration.clock.now
         let stored = state.withValue { store in
-            store.append { EmulatedStatus(id: $0, sha: sha, context: trimmed("context").flatMap { $0.isEmpty ? nil : $0 } ?? "default", state: word,
-                                          description: trimmed("description") ?? "", targetURL: trimmed("target_url"),
-                                          createdAt: now, updatedAt: now, creator: "fluxstamp") }
+            store.append {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: trimmed("context").flatMap { $0.isEmpty ? nil : $0 } ?? "default", state: word,
+                    description: trimmed("description") ?? "", targetURL: trimmed("target_url"),
+                    createdAt: now, updatedAt: now, creator: "fluxstamp")
+            }
         }
         return EmulatorJSON.response(201, json(stored))
     }
@@ -84,7 +92,9 @@ public final class GiteaEmulator: @unchecked Sendable {
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["id": s.id, "status": s.state, "context": s.context, "description": s.description, "target_url": s.targetURL ?? "",
-         "created_at": EmulatorJSON.date(s.createdAt), "updated_at": EmulatorJSON.date(s.updatedAt), "creator": ["login": s.creator]]
+        [
+            "id": s.id, "status": s.state, "context": s.context, "description": s.description, "target_url": s.targetURL ?? "",
+            "created_at": EmulatorJSON.date(s.createdAt), "updated_at": EmulatorJSON.date(s.updatedAt), "creator": ["login": s.creator],
+        ]
     }
 }

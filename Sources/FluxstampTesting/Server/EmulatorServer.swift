@@ -171,7 +171,8 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
 
     private func peerCommonName(context: ChannelHandlerContext) -> String? {
         guard let tlsHandler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-              let cert = tlsHandler.peerCertificate else { return nil }
+            let cert = tlsHandler.peerCertificate
+        else { return nil }
         return cert.commonName
     }
 
@@ -214,7 +215,8 @@ extension String {
             if c == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if c == UInt8(ascii: "%"), let h = it.next(), let l = it.next(),
-                      let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+            {
                 bytes.append(v)
             } else {
                 bytes.append(c)

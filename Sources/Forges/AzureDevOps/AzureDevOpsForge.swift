@@ -28,16 +28,22 @@ public struct AzureDevOpsForge: CommitStatusForge {
     }
 
     /// A client for `repository` with a personal access token.
-    public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
-                genre: String = "fluxcd") throws(ForgeError) {
+    public init(
+        repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
+        genre: String = "fluxcd"
+    ) throws(ForgeError) {
         guard repository.kind == .azuredevops else {
-            throw ForgeError(.configuration, repository: repository.description, message: "not an Azure DevOps repository (\(repository.kind))")
+            throw ForgeError(
+                .configuration, repository: repository.description, message: "not an Azure DevOps repository (\(repository.kind))")
         }
         let header: (String, String)
         switch credential {
         case .token(let token): header = ("Authorization", String.basicAuthorization("", token.revealed))
         case .basic(let user, let password): header = ("Authorization", String.basicAuthorization(user, password.revealed))
-        case .gitHubApp: throw ForgeError(.configuration, repository: repository.description, message: "a GitHub App cannot sign in to Azure DevOps; give a PAT in `token`")
+        case .gitHubApp:
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "a GitHub App cannot sign in to Azure DevOps; give a PAT in `token`")
         }
         self.repository = repository
         self.genre = genre
@@ -56,7 +62,8 @@ public struct AzureDevOpsForge: CommitStatusForge {
     public static func commitState(_ word: String) -> CommitState { ForgeKind.azuredevops.commitState(forgeWord: word) }
 
     func statusesURL(_ sha: String) -> String {
-        "\(repository.apiBaseURL)/\(repository.path[0].pathSegmentEncoded)/_apis/git/repositories/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/statuses?api-version=\(apiVersion)"
+        let (project, repo) = (repository.path[0].pathSegmentEncoded, repository.path[1].pathSegmentEncoded)
+        return "\(repository.apiBaseURL)/\(project)/_apis/git/repositories/\(repo)/commits/\(sha)/statuses?api-version=\(apiVersion)"
     }
 
     /// One `latestOnly` list per commit, `options.concurrency` at a time.
@@ -80,16 +87,18 @@ public struct AzureDevOpsForge: CommitStatusForge {
         var skip = 0
         var all: [CommitStatus] = []
         while true {
-            let response = try await transport.send(.GET, "\(statusesURL(sha))&latestOnly=true&top=\(Self.pageSize)&skip=\(skip)", purpose: .read)
+            let response = try await transport.send(
+                .GET, "\(statusesURL(sha))&latestOnly=true&top=\(Self.pageSize)&skip=\(skip)", purpose: .read)
             // TF401175: the commit is not in the repository, so it has no statuses; writing to it
             // reports the problem.
             if response.status == 404, ForgeTransport.forgeMessage(response.body).contains("TF401175") { return [] }
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let page = try ForgeJSON.decode(Page.self, response, from: transport)
             all += page.value.map {
-                CommitStatus(sha: sha, context: $0.context.name, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.targetUrl, createdAt: $0.creationDate, creator: $0.createdBy?.uniqueName ?? $0.createdBy?.displayName,
-                             forgeState: $0.state, forgeKey: "\($0.context.genre ?? "")/\($0.context.name)")
+                CommitStatus(
+                    sha: sha, context: $0.context.name, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.targetUrl, createdAt: $0.creationDate, creator: $0.createdBy?.uniqueName ?? $0.createdBy?.displayName,
+                    forgeState: $0.state, forgeKey: "\($0.context.genre ?? "")/\($0.context.name)")
             }
             if page.value.count < Self.pageSize { break }
             skip += page.value.count
@@ -106,12 +115,16 @@ public struct AzureDevOpsForge: CommitStatusForge {
             var context: Context
             struct Context: Encodable { var genre: String; var name: String }
         }
-        let body = Body(state: forgeState(for: status.state), description: storedDescription(status.description),
-                        targetUrl: status.targetURL, context: .init(genre: genre, name: status.context))
+        let body = Body(
+            state: forgeState(for: status.state), description: storedDescription(status.description),
+            targetUrl: status.targetURL, context: .init(genre: genre, name: status.context))
         // Every POST appends: a write whose answer was lost is re-sent only if Azure DevOps does not show it.
-        let response = try await transport.send(.POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write,
-                                                alreadyStored: { try await alreadyShows(status) })
-        guard response.status == 200 || response.status == 201 else { throw transport.failure(response, sha: status.sha, context: status.context) }
+        let response = try await transport.send(
+            .POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write,
+            alreadyStored: { try await alreadyShows(status) })
+        guard response.status == 200 || response.status == 201 else {
+            throw transport.failure(response, sha: status.sha, context: status.context)
+        }
     }
 }
 

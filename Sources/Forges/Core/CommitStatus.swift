@@ -57,9 +57,11 @@ public struct CommitStatus: Sendable, Hashable {
     public var ref: String?
 
     /// A status to write (or as read, when the read-only fields are given).
-    public init(sha: String, context: String, state: CommitState, description: String,
-                targetURL: String? = nil, title: String? = nil, createdAt: Date? = nil,
-                creator: String? = nil, forgeState: String? = nil, forgeKey: String? = nil, ref: String? = nil) {
+    public init(
+        sha: String, context: String, state: CommitState, description: String,
+        targetURL: String? = nil, title: String? = nil, createdAt: Date? = nil,
+        creator: String? = nil, forgeState: String? = nil, forgeKey: String? = nil, ref: String? = nil
+    ) {
         self.sha = sha
         self.context = context
         self.state = state

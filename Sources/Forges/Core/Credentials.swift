@@ -69,8 +69,10 @@ public struct GitHubAppCredential: Sendable, CustomStringConvertible {
     public var baseURL: String?
 
     /// An App credential.
-    public init(appID: String, installationID: String? = nil, installationOwner: String? = nil,
-                privateKeyPEM: SecretValue, baseURL: String? = nil) {
+    public init(
+        appID: String, installationID: String? = nil, installationOwner: String? = nil,
+        privateKeyPEM: SecretValue, baseURL: String? = nil
+    ) {
         self.appID = appID
         self.installationID = installationID
         self.installationOwner = installationOwner

@@ -47,8 +47,10 @@ public struct ForgeError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(repository): \(message)" }
 
     /// A failure.
-    public init(_ kind: Kind, repository: String, httpStatus: Int? = nil, sha: String? = nil,
-                context: String? = nil, message: String) {
+    public init(
+        _ kind: Kind, repository: String, httpStatus: Int? = nil, sha: String? = nil,
+        context: String? = nil, message: String
+    ) {
         self.kind = kind
         self.repository = repository
         self.httpStatus = httpStatus

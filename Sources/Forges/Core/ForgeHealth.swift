@@ -54,8 +54,9 @@ public final class ForgeHealthRegistry: Sendable {
     public var reports: [Report] {
         forges.withLockedValue { forges in
             forges.values.sorted { $0.host < $1.host }.map {
-                Report(kind: $0.kind, host: $0.host, unavailable: $0.unavailable, skippedRequests: $0.skipped,
-                       retrySeconds: $0.retrySeconds, retries: $0.retries)
+                Report(
+                    kind: $0.kind, host: $0.host, unavailable: $0.unavailable, skippedRequests: $0.skipped,
+                    retrySeconds: $0.retrySeconds, retries: $0.retries)
             }
         }
     }

@@ -20,8 +20,12 @@ enum ForgeJSON {
         do {
             return try decoder.decode(type, from: response.body)
         } catch {
-            throw ForgeError(.invalidResponse, repository: transport.repository.description, httpStatus: response.status,
-                             message: "could not read the forge's answer (\(transport.scrub(String(describing: error).prefix(300).description))); is the address a \(transport.repository.kind) server?")
+            throw ForgeError(
+                .invalidResponse, repository: transport.repository.description, httpStatus: response.status,
+                message:
+                    "could not read the forge's answer (\(transport.scrub(String(describing: error).prefix(300).description))); "
+                    + "is the address a \(transport.repository.kind) server?"
+            )
         }
     }
 
@@ -31,7 +35,9 @@ enum ForgeJSON {
         // Cut fractional seconds to milliseconds (Azure sends seven digits), so one style reads them all.
         if let dot = text.firstIndex(of: "."), let end = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) {
             let digits = text[text.index(after: dot)..<end]
-            text = String(text[..<dot]) + "." + String(digits.prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0) + String(text[end...])
+            text =
+                String(text[..<dot]) + "." + String(digits.prefix(3)).padding(toLength: 3, withPad: "0", startingAt: 0)
+                + String(text[end...])
         }
         if let date = try? Date(text, strategy: withFraction) { return date }
         return try? Date(text, strategy: Date.ISO8601FormatStyle())

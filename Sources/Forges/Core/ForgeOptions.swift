@@ -51,12 +51,14 @@ public struct ForgeOptions: Sendable {
     public var logger: Logger
 
     /// Options with the given values; every one has a production default.
-    public init(writePacing: WritePacing? = nil, clock: any ForgeClock = SystemForgeClock(), maxAttempts: Int = 5,
-                initialBackoff: Double = 0.5, maxBackoff: Double = 30, maxRateLimitWait: Double = 900,
-                concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = ForgeOptions.defaultHTTPClient,
-                writePacers: WritePacerRegistry = .shared, logger: Logger = ForgeOptions.silentLogger,
-                retryBudget: Double = 120, breakerThreshold: Int = 1, health: ForgeHealthRegistry = ForgeHealthRegistry(),
-                pacingDirectory: String? = nil, azureDevOpsAPIVersion: String? = nil) {
+    public init(
+        writePacing: WritePacing? = nil, clock: any ForgeClock = SystemForgeClock(), maxAttempts: Int = 5,
+        initialBackoff: Double = 0.5, maxBackoff: Double = 30, maxRateLimitWait: Double = 900,
+        concurrency: Int = 8, requestTimeout: Int64 = 30, httpClient: HTTPClient = ForgeOptions.defaultHTTPClient,
+        writePacers: WritePacerRegistry = .shared, logger: Logger = ForgeOptions.silentLogger,
+        retryBudget: Double = 120, breakerThreshold: Int = 1, health: ForgeHealthRegistry = ForgeHealthRegistry(),
+        pacingDirectory: String? = nil, azureDevOpsAPIVersion: String? = nil
+    ) {
         self.writePacing = writePacing
         self.writePacers = writePacers
         self.clock = clock
@@ -94,6 +96,8 @@ public struct ForgeOptions: Sendable {
 extension ForgeOptions: CustomReflectable {
     /// The settings, without the HTTP client (whose connection pool holds live requests).
     public var customMirror: Mirror {
-        Mirror(self, children: ["writePacing": writePacing as Any, "maxAttempts": maxAttempts, "concurrency": concurrency], displayStyle: .struct)
+        Mirror(
+            self, children: ["writePacing": writePacing as Any, "maxAttempts": maxAttempts, "concurrency": concurrency],
+            displayStyle: .struct)
     }
 }

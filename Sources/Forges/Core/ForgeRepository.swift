@@ -49,7 +49,8 @@ public struct ForgeRepository: Sendable, Hashable, CustomStringConvertible {
             }
         }
         if kind == .github {
-            copy.graphQLURL = copy.apiBaseURL.hasSuffix("/api/v3")
+            copy.graphQLURL =
+                copy.apiBaseURL.hasSuffix("/api/v3")
                 ? String(copy.apiBaseURL.dropLast("/v3".count)) + "/graphql"
                 : copy.apiBaseURL + "/graphql"
         }
@@ -74,8 +75,10 @@ extension ForgeRepository {
     /// entry of `hosts` for the address's host, else detected from well-known hosts: github.com,
     /// gitlab.com, bitbucket.org, dev.azure.com, *.visualstudio.com and *.ghe.com (GitHub Enterprise
     /// Cloud with data residency, API at `api.SUBDOMAIN.ghe.com`).
-    public static func parse(_ address: String, kind explicit: ForgeKind? = nil,
-                             hosts: [String: ForgeKind] = [:]) throws(ForgeAddressError) -> ForgeRepository {
+    public static func parse(
+        _ address: String, kind explicit: ForgeKind? = nil,
+        hosts: [String: ForgeKind] = [:]
+    ) throws(ForgeAddressError) -> ForgeRepository {
         func fail(_ reason: String) -> ForgeAddressError { ForgeAddressError(address: address, reason: reason) }
         guard let location = RepositoryAddress(address) else {
             throw fail("not a git address; expected https://HOST/PATH, ssh://git@HOST/PATH or git@HOST:PATH")
@@ -91,34 +94,40 @@ extension ForgeRepository {
         case .github:
             guard path.count == 2 else { throw fail("a GitHub repository address is exactly OWNER/REPO, got \(path.count) path segments") }
             if hostName == "github.com" {
-                return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                       apiBaseURL: "https://api.github.com", graphQLURL: "https://api.github.com/graphql", address: address)
+                return ForgeRepository(
+                    kind: kind, scheme: location.scheme, host: location.host, path: path,
+                    apiBaseURL: "https://api.github.com", graphQLURL: "https://api.github.com/graphql", address: address)
             }
             if hostName.hasSuffix(".ghe.com"), hostName.split(separator: ".").count == 3 {
                 // GitHub Enterprise Cloud with data residency: SUBDOMAIN.ghe.com serves its API at
                 // api.SUBDOMAIN.ghe.com, like github.com's, not under /api/v3.
                 let api = "https://api.\(hostName)"
-                return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                       apiBaseURL: api, graphQLURL: api + "/graphql", address: address)
+                return ForgeRepository(
+                    kind: kind, scheme: location.scheme, host: location.host, path: path,
+                    apiBaseURL: api, graphQLURL: api + "/graphql", address: address)
             }
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                   apiBaseURL: origin + "/api/v3", graphQLURL: origin + "/api/graphql", address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host, path: path,
+                apiBaseURL: origin + "/api/v3", graphQLURL: origin + "/api/graphql", address: address)
         case .gitlab:
             guard path.count >= 2 else { throw fail("a GitLab project address is GROUP[/SUBGROUP…]/PROJECT") }
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                   apiBaseURL: origin + "/api/v4", graphQLURL: nil, address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host, path: path,
+                apiBaseURL: origin + "/api/v4", graphQLURL: nil, address: address)
         case .gitea:
             // Gitea/Forgejo may be served under a path prefix (`https://HOST/gitea/OWNER/REPO`,
             // ROOT_URL with a sub-path): the last two segments are the repository, the rest the prefix.
             guard path.count >= 2 else { throw fail("a Gitea/Forgejo repository address is [PREFIX/]OWNER/REPO") }
             let prefix = path.dropLast(2).map { "/" + $0 }.joined()
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: Array(path.suffix(2)),
-                                   apiBaseURL: origin + prefix + "/api/v1", graphQLURL: nil, address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host, path: Array(path.suffix(2)),
+                apiBaseURL: origin + prefix + "/api/v1", graphQLURL: nil, address: address)
         case .bitbucket:
             guard path.count == 2 else { throw fail("a Bitbucket Cloud repository address is exactly WORKSPACE/REPO") }
             let api = hostName == "bitbucket.org" ? "https://api.bitbucket.org/2.0" : origin + "/2.0"
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                   apiBaseURL: api, graphQLURL: nil, address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host, path: path,
+                apiBaseURL: api, graphQLURL: nil, address: address)
         case .bitbucketserver:
             // Anything before the last /scm/ is the server's context path (NC: bitbucketserver.go).
             let full = "/" + path.joined(separator: "/")
@@ -128,8 +137,9 @@ extension ForgeRepository {
             let contextPath = String(full[..<scm.lowerBound])
             path = full[scm.upperBound...].split(separator: "/").map(String.init)
             guard path.count == 2 else { throw fail("after /scm/ a Bitbucket Data Center address is exactly PROJECT/REPO") }
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host, path: path,
-                                   apiBaseURL: origin + contextPath + "/rest/api/latest", graphQLURL: nil, address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host, path: path,
+                apiBaseURL: origin + contextPath + "/rest/api/latest", graphQLURL: nil, address: address)
         case .azuredevops:
             guard let git = path.firstIndex(of: "_git"), git + 2 == path.count, git >= 1 else {
                 throw fail("an Azure DevOps address is ORGANIZATION/PROJECT/_git/REPOSITORY")
@@ -139,8 +149,9 @@ extension ForgeRepository {
                 throw fail("an Azure DevOps address is ORGANIZATION/PROJECT/_git/REPOSITORY (the organization is missing)")
             }
             let base = ([origin] + prefix).joined(separator: "/")
-            return ForgeRepository(kind: kind, scheme: location.scheme, host: location.host,
-                                   path: [path[git - 1], path[git + 1]], apiBaseURL: base, graphQLURL: nil, address: address)
+            return ForgeRepository(
+                kind: kind, scheme: location.scheme, host: location.host,
+                path: [path[git - 1], path[git + 1]], apiBaseURL: base, graphQLURL: nil, address: address)
         }
     }
 }

@@ -39,17 +39,20 @@ struct ForgeTransport: Sendable {
     /// `options.logger` with the repository as metadata; messages never carry a secret.
     let logger: Logger
 
-    init(repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
-         authorize: @escaping @Sendable () async throws -> [(String, String)]) {
+    init(
+        repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
+        authorize: @escaping @Sendable () async throws -> [(String, String)]
+    ) {
         self.repository = repository
         self.options = options
         self.counter = counter
         self.authorize = authorize
         self.secrets = (credential?.secrets ?? []).filter { $0.count >= 4 }
         // Shared by every client for the same host and credential: write limits count per identity.
-        self.pacer = options.writePacers.pacer(for: repository, credential: credential,
-                                               pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock,
-                                               directory: options.pacingDirectory)
+        self.pacer = options.writePacers.pacer(
+            for: repository, credential: credential,
+            pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock,
+            directory: options.pacingDirectory)
         self.gate = RateGate(clock: options.clock)
         var logger = options.logger
         logger[metadataKey: "forge.repository"] = "\(repository.description)"
@@ -63,9 +66,11 @@ struct ForgeTransport: Sendable {
     /// `alreadyStored`, for writes to forges where every POST appends, is asked before a write is
     /// sent again after an attempt that may have been stored (no answer, or a gateway's 502/504): when it
     /// says the status is there, the lost answer is taken as success and nothing is re-posted.
-    func send(_ method: HTTPMethod, _ url: String, json: Data? = nil, purpose: RequestPurpose,
-              extraHeaders: [(String, String)] = [],
-              alreadyStored: (@Sendable () async throws -> Bool)? = nil) async throws -> ForgeResponse {
+    func send(
+        _ method: HTTPMethod, _ url: String, json: Data? = nil, purpose: RequestPurpose,
+        extraHeaders: [(String, String)] = [],
+        alreadyStored: (@Sendable () async throws -> Bool)? = nil
+    ) async throws -> ForgeResponse {
         if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
         if purpose == .write { try await pacer.acquire() }
         let resource = rateResource(for: url)
@@ -78,8 +83,9 @@ struct ForgeTransport: Sendable {
             try await gate.waitUntilOpen(resource)
             if attempt > 0, let refusal = options.health.refusal(repository) { throw notSent(refusal) }
             if mayHaveStored, let alreadyStored, try await alreadyStored() {
-                logger.info("a write whose answer was lost is stored on the forge; not sending it again",
-                            metadata: ["request": "\(method.rawValue) \(scrub(url))"])
+                logger.info(
+                    "a write whose answer was lost is stored on the forge; not sending it again",
+                    metadata: ["request": "\(method.rawValue) \(scrub(url))"])
                 return ForgeResponse(status: 200, headers: [], body: Data())
             }
             counter.record(purpose, retry: attempt > 0)
@@ -135,15 +141,21 @@ struct ForgeTransport: Sendable {
     /// Waits the next backoff when another attempt is allowed and the forge's retry budget has room
     /// for it; otherwise gives up: the request fails with `unavailable`, and the forge may be judged
     /// unavailable for the rest of the run.
-    private func backOffOrGiveUp(_ attempt: Int, _ problem: String, _ status: Int?, started: Date, attemptStarted: Date,
-                                 _ method: HTTPMethod, _ url: String) async throws {
+    private func backOffOrGiveUp(
+        _ attempt: Int, _ problem: String, _ status: Int?, started: Date, attemptStarted: Date,
+        _ method: HTTPMethod, _ url: String
+    ) async throws {
         let wait = backoff(attempt)
         // A failed attempt's own time (a connect timeout) counts against the budget too.
         let cost = wait + max(0, options.clock.now.timeIntervalSince(attemptStarted))
         let mayRetry = attempt < options.maxAttempts
         if mayRetry, options.health.spend(cost, budget: options.retryBudget, on: repository) {
-            logger.info("retrying", metadata: ["request": "\(method.rawValue) \(scrub(url))", "attempt": "\(attempt)",
-                                                "seconds": "\(String(format: "%.1f", wait))", "problem": "\(problem)"])
+            logger.info(
+                "retrying",
+                metadata: [
+                    "request": "\(method.rawValue) \(scrub(url))", "attempt": "\(attempt)",
+                    "seconds": "\(String(format: "%.1f", wait))", "problem": "\(problem)",
+                ])
             try await options.clock.sleep(for: wait)
             return
         }
@@ -152,9 +164,12 @@ struct ForgeTransport: Sendable {
         let message = "\(problem) on \(attempt) attempt\(attempt == 1 ? "" : "s") over \(seconds) s\(why)"
         let host = WritePacerRegistry.host(of: repository)
         let error = options.health.gaveUp(repository, threshold: options.breakerThreshold) { judged in
-            ForgeError(.unavailable, repository: repository.description, httpStatus: status,
-                       message: message + (judged ? "; \(host) is judged unavailable, its other requests in this run are not sent"
-                                                  : "; the next run will retry"))
+            ForgeError(
+                .unavailable, repository: repository.description, httpStatus: status,
+                message: message
+                    + (judged
+                        ? "; \(host) is judged unavailable, its other requests in this run are not sent"
+                        : "; the next run will retry"))
         }
         logger.warning("giving up", metadata: ["request": "\(method.rawValue) \(scrub(url))", "problem": "\(error.message)"])
         throw error
@@ -163,8 +178,10 @@ struct ForgeTransport: Sendable {
     /// The error for a request not sent because the forge was judged unavailable: one message per
     /// repository, so a caller can count them as one problem.
     private func notSent(_ reason: ForgeError) -> ForgeError {
-        var error = ForgeError(.unavailable, repository: repository.description,
-                               message: "not sent: \(WritePacerRegistry.host(of: repository)) was judged unavailable earlier in this run; the next run will retry")
+        var error = ForgeError(
+            .unavailable, repository: repository.description,
+            message:
+                "not sent: \(WritePacerRegistry.host(of: repository)) was judged unavailable earlier in this run; the next run will retry")
         error.wasSent = false
         return error
     }
@@ -175,15 +192,23 @@ struct ForgeTransport: Sendable {
         let now = options.clock.now
         guard wait <= options.maxRateLimitWait else {
             let minutes = Int((wait / 60).rounded(.up))
-            let error = ForgeError(.rateLimited, repository: repository.description, httpStatus: status,
-                                   message: "the \(resource) rate limit is spent for \(minutes) more minutes, longer than the \(Int(options.maxRateLimitWait / 60)) minutes fluxstamp waits; the next run will continue")
+            let error = ForgeError(
+                .rateLimited, repository: repository.description, httpStatus: status,
+                message:
+                    "the \(resource) rate limit is spent for \(minutes) more minutes, longer than the "
+                    + "\(Int(options.maxRateLimitWait / 60)) minutes fluxstamp waits; the next run will continue"
+            )
             logger.warning("rate limit spent beyond the longest wait", metadata: ["seconds": "\(Int(wait))", "resource": "\(resource)"])
             await gate.refuse(resource, until: now.addingTimeInterval(wait), with: error)
             if throwing { throw error }
             return
         }
-        logger.info("rate limited; holding requests", metadata: ["seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
-                                                                 "status": "\(status)"])
+        logger.info(
+            "rate limited; holding requests",
+            metadata: [
+                "seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
+                "status": "\(status)",
+            ])
         await gate.close(resource, until: now.addingTimeInterval(wait))
     }
 
@@ -202,7 +227,10 @@ struct ForgeTransport: Sendable {
         if lower.contains("refused") { return "connection refused" }
         if lower.contains("timeout") || lower.contains("timed out") || lower.contains("deadlineexceeded") { return "timed out" }
         if lower.contains("remoteconnectionclosed") || lower.contains("reset") || lower.contains("eof")
-            || lower.contains("closed") { return "connection closed before an answer" }
+            || lower.contains("closed")
+        {
+            return "connection closed before an answer"
+        }
         if lower.contains("resolve") || lower.contains("nodename") || lower.contains("dns") { return "host name not resolved" }
         if lower.contains("certificate") || lower.contains("ssl") || lower.contains("tls") { return "TLS handshake failed" }
         let flat = text.map { "()".contains($0) ? " " : $0 }.split(separator: " ").joined(separator: " ")
@@ -222,9 +250,10 @@ struct ForgeTransport: Sendable {
         }
         let response = try await options.httpClient.execute(request, timeout: .seconds(options.requestTimeout))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return ForgeResponse(status: Int(response.status.code),
-                             headers: response.headers.map { ($0.name, $0.value) },
-                             body: Data(body.readableBytesView))
+        return ForgeResponse(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            body: Data(body.readableBytesView))
     }
 
     /// 429 always; 403 when the headers or body say it is a rate limit (GitHub answers primary and

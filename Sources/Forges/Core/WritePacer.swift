@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How fast a client may create statuses.
@@ -92,7 +93,9 @@ struct PacingFile: Sendable {
         recent.sort()
         if recent.count > limit { recent.removeFirst(recent.count - limit) }
         let out = try JSONEncoder().encode(recent.map(\.timeIntervalSince1970))
-        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw PacingFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw PacingFileError(path: path, reason: String(cString: strerror(errno)))
+        }
         try handle.write(contentsOf: out)
         return slot
     }

@@ -33,10 +33,13 @@ public final class WritePacerRegistry: Sendable {
     /// The pacer for this repository's host and credential, made on first use with `clock`.
     /// With `directory`, the pacer keeps its hourly window in a file there named after the
     /// identity's digest (never the credential), shared with other runs.
-    func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock,
-               directory: String? = nil) -> WritePacer {
+    func pacer(
+        for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock,
+        directory: String? = nil
+    ) -> WritePacer {
         if case .unlimited = pacing { return WritePacer(.unlimited, clock: clock) }
-        let key = Key(kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
+        let key = Key(
+            kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
         let file = directory.map { directory in
             let identity = SHA256.hash(data: Data("\(key.kind.rawValue)\u{0}\(key.host)\u{0}\(key.fingerprint)".utf8))
             let name = "write-pacing-" + identity.prefix(12).map { String(format: "%02x", $0) }.joined() + ".json"
@@ -65,7 +68,9 @@ public final class WritePacerRegistry: Sendable {
         case .token(let token): material = "token\u{0}\(token.revealed)"
         case .basic(let user, let password): material = "basic\u{0}\(user)\u{0}\(password.revealed)"
         case .gitHubApp(let app):
-            material = "app\u{0}\(app.appID)\u{0}\(app.installationID ?? "")\u{0}\(app.installationOwner ?? (app.installationID == nil ? repository.path.first ?? "" : ""))\u{0}\(app.baseURL ?? "")"
+            // Without an id or an owner, the installation is found by the repository's owner.
+            let owner = app.installationOwner ?? (app.installationID == nil ? repository.path.first ?? "" : "")
+            material = "app\u{0}\(app.appID)\u{0}\(app.installationID ?? "")\u{0}\(owner)\u{0}\(app.baseURL ?? "")"
         case nil: material = "anonymous"
         }
         return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()

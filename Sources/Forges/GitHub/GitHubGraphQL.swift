@@ -27,7 +27,9 @@ extension GitHubForge {
         }
         var query = "query { rateLimit { cost remaining resetAt } repository(owner: \(quoted(owner)), name: \(quoted(name))) {"
         for (index, sha) in shas.enumerated() {
-            query += " c\(index): object(oid: \(quoted(sha))) { ... on Commit { oid status { contexts { context state description targetUrl createdAt creator { login } } } } }"
+            query +=
+                " c\(index): object(oid: \(quoted(sha))) { ... on Commit { oid status { contexts { context state description "
+                + "targetUrl createdAt creator { login } } } } }"
         }
         return query + " } }"
     }
@@ -67,8 +69,12 @@ extension GitHubForge {
         if let errors = answer.errors, !errors.isEmpty {
             let message = transport.scrub(errors.map(\.message).joined(separator: "; "))
             if errors.contains(where: { $0.type == "NOT_FOUND" }) {
-                throw ForgeError(.notFound, repository: repository.description,
-                                 message: "the repository was not found, or the credential cannot see it (GraphQL: \(message)); check the address (\(repository.address)) and the credential's repository access")
+                throw ForgeError(
+                    .notFound, repository: repository.description,
+                    message:
+                        "the repository was not found, or the credential cannot see it (GraphQL: \(message)); check the address "
+                        + "(\(repository.address)) and the credential's repository access"
+                )
             }
             if errors.contains(where: { $0.type == "RATE_LIMITED" }) {
                 throw ForgeError(.rateLimited, repository: repository.description, message: "GraphQL rate limit spent: \(message)")
@@ -82,9 +88,10 @@ extension GitHubForge {
         for (index, sha) in shas.enumerated() {
             let contexts = (objects["c\(index)"] ?? nil)?.status?.contexts ?? []
             result[sha] = contexts.map {
-                CommitStatus(sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.targetUrl, createdAt: $0.createdAt, creator: $0.creator?.login,
-                             forgeState: $0.state.lowercased(), forgeKey: $0.context.lowercased())
+                CommitStatus(
+                    sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.targetUrl, createdAt: $0.createdAt, creator: $0.creator?.login,
+                    forgeState: $0.state.lowercased(), forgeKey: $0.context.lowercased())
             }.latestPerKey()
         }
         return result

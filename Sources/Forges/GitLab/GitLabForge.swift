@@ -27,7 +27,9 @@ public struct GitLabForge: CommitStatusForge {
             throw ForgeError(.configuration, repository: repository.description, message: "not a GitLab repository (\(repository.kind))")
         }
         guard case .token(let token) = credential else {
-            throw ForgeError(.configuration, repository: repository.description, message: "GitLab needs an access token; put it in the Provider secret's `token` key")
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "GitLab needs an access token; put it in the Provider secret's `token` key")
         }
         self.repository = repository
         self.options = options
@@ -83,9 +85,10 @@ public struct GitLabForge: CommitStatusForge {
             return da != db ? da > db : (a.id ?? 0) > (b.id ?? 0)
         }
         return items.map {
-            CommitStatus(sha: sha, context: $0.name, state: Self.commitState($0.status), description: $0.description ?? "",
-                         targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.author?.username,
-                         forgeState: $0.status, forgeKey: $0.name)
+            CommitStatus(
+                sha: sha, context: $0.name, state: Self.commitState($0.status), description: $0.description ?? "",
+                targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.author?.username,
+                forgeState: $0.status, forgeKey: $0.name)
         }.latestPerKey()
     }
 
@@ -100,34 +103,50 @@ public struct GitLabForge: CommitStatusForge {
             var ref: String?
         }
         let state = forgeState(for: status.state)
-        let body = try ForgeJSON.encode(Body(state: state, name: status.context.prefix(codePoints: Self.fieldLimit),
-                                             description: storedDescription(status.description),
-                                             target_url: status.targetURL?.prefix(codePoints: Self.fieldLimit),
-                                             ref: status.ref?.prefix(codePoints: Self.fieldLimit)))
+        let body = try ForgeJSON.encode(
+            Body(
+                state: state, name: status.context.prefix(codePoints: Self.fieldLimit),
+                description: storedDescription(status.description),
+                target_url: status.targetURL?.prefix(codePoints: Self.fieldLimit),
+                ref: status.ref?.prefix(codePoints: Self.fieldLimit)))
         try await serializer.run(status.sha) {
             if state == "pending" || state == "running",
-               try await statuses(of: status.sha, named: status.context).first?.forgeState == state {
+                try await statuses(of: status.sha, named: status.context).first?.forgeState == state
+            {
                 return
             }
             // A finished state appends a new status: a write whose answer was lost is re-sent only
             // if GitLab does not show it.
-            let response = try await transport.send(.POST, "\(projectURL)/statuses/\(status.sha)", json: body, purpose: .write,
-                                                    alreadyStored: { try await alreadyShows(status) })
+            let response = try await transport.send(
+                .POST, "\(projectURL)/statuses/\(status.sha)", json: body, purpose: .write,
+                alreadyStored: { try await alreadyShows(status) })
             if response.status == 201 || response.status == 200 { return }
             let message = ForgeTransport.forgeMessage(response.body)
             if response.status == 400, message.contains("Cannot transition status") {
                 // `… from :pending` when pending is wanted: GitLab already shows it, as wanted.
                 if message.contains("from :\(state)") { return }
-                throw ForgeError(.rejected, repository: repository.description, httpStatus: 400, sha: status.sha, context: status.context,
-                                 message: "400 GitLab refuses to set \(status.context) on \(status.sha) to \(state) (\(transport.scrub(message))); a running status cannot go back to pending, the next change of state will be written")
+                throw ForgeError(
+                    .rejected, repository: repository.description, httpStatus: 400, sha: status.sha, context: status.context,
+                    message:
+                        "400 GitLab refuses to set \(status.context) on \(status.sha) to \(state) "
+                        + "(\(transport.scrub(message))); a running status cannot go back to pending, the next change of "
+                        + "state will be written"
+                )
             }
             if response.status == 404, message.lowercased().contains("references for commit") {
-                throw ForgeError(.notFound, repository: repository.description, httpStatus: 404, sha: status.sha, context: status.context,
-                                 message: "404 GitLab found no branch containing \(status.sha)\(status.ref.map { " for ref \($0)" } ?? ""); it is reachable only from a tag or a deleted branch, or not pushed; give the status its ref (the tracked branch or tag)")
+                throw ForgeError(
+                    .notFound, repository: repository.description, httpStatus: 404, sha: status.sha, context: status.context,
+                    message:
+                        "404 GitLab found no branch containing \(status.sha)\(status.ref.map { " for ref \($0)" } ?? ""); it is "
+                        + "reachable only from a tag or a deleted branch, or not pushed; give the status its ref (the tracked "
+                        + "branch or tag)"
+                )
             }
             if response.status == 403 {
                 var error = transport.failure(response, sha: status.sha, context: status.context)
-                error.message += "; on a protected branch the Developer role may not be enough: the token's user needs to be allowed to push or merge there"
+                error.message +=
+                    "; on a protected branch the Developer role may not be enough: the token's user needs to be allowed to push "
+                    + "or merge there"
                 throw error
             }
             throw transport.failure(response, sha: status.sha, context: status.context)
