@@ -35,7 +35,8 @@ public final class ForgeHealthRegistry: Sendable {
         public var host: String
         /// The failure that judged the forge unavailable; nil while it is available.
         public var unavailable: ForgeError?
-        /// Requests not sent because the forge had been judged unavailable.
+        /// Requests stopped because the forge had been judged unavailable: not sent, or (when they
+        /// were being retried) not sent again.
         public var skippedRequests: Int
         /// Seconds of the retry budget spent (backoffs and failed attempts).
         public var retrySeconds: Double
@@ -46,7 +47,7 @@ public final class ForgeHealthRegistry: Sendable {
         public var description: String {
             let spent = "\(retries) retries (\(String(format: "%.1f", retrySeconds)) s)"
             guard let unavailable else { return "\(kind) \(host): available, \(spent)" }
-            return "\(kind) \(host): unavailable (\(unavailable.message)); \(skippedRequests) requests not sent, \(spent)"
+            return "\(kind) \(host): unavailable (\(unavailable.message)); \(skippedRequests) requests stopped, \(spent)"
         }
     }
 

@@ -81,7 +81,7 @@ struct ForgeTransport: Sendable {
         var mayHaveStored = false
         while true {
             try await gate.waitUntilOpen(resource)
-            if attempt > 0, let refusal = options.health.refusal(repository) { throw notSent(refusal) }
+            if attempt > 0, let refusal = options.health.refusal(repository) { throw notSent(refusal, retried: true) }
             if mayHaveStored, let alreadyStored, try await alreadyStored() {
                 logger.info(
                     "a write whose answer was lost is stored on the forge; not sending it again",
@@ -177,12 +177,15 @@ struct ForgeTransport: Sendable {
 
     /// The error for a request not sent because the forge was judged unavailable: one message per
     /// repository, so a caller can count them as one problem.
-    private func notSent(_ reason: ForgeError) -> ForgeError {
+    /// A request being retried when the forge was judged unavailable stops too, but it was sent.
+    private func notSent(_ reason: ForgeError, retried: Bool = false) -> ForgeError {
+        let host = WritePacerRegistry.host(of: repository)
         var error = ForgeError(
             .unavailable, repository: repository.description,
-            message:
-                "not sent: \(WritePacerRegistry.host(of: repository)) was judged unavailable earlier in this run; the next run will retry")
-        error.wasSent = false
+            message: retried
+                ? "given up: \(host) was judged unavailable while this request was being retried; the next run will retry"
+                : "not sent: \(host) was judged unavailable earlier in this run; the next run will retry")
+        error.wasSent = retried
         return error
     }
 
