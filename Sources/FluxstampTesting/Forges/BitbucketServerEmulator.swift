@@ -33,7 +33,7 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
 
     init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String, before714: Bool) {
         self.before714 = before714
-        core = ForgeEmulatorCore(configuration, forge: "bitbucketserver")
+        core = ForgeEmulatorCore(configuration, forge: "bitbucketserver", emulatesDescribedVersion: !before714)
         self.repositories = repositories
         self.contextPath = contextPath
     }

@@ -90,9 +90,17 @@ public final class ForgeEmulatorCore: Sendable {
         var drops = 0
     }
 
-    init(_ configuration: ForgeEmulatorConfiguration, forge: String, rateHeaderPrefix: String = "x-ratelimit-") {
+    /// False when the emulator plays another version than the published description covers (an
+    /// older Bitbucket Data Center): its answers are recorded apart, not checked against it.
+    let emulatesDescribedVersion: Bool
+
+    init(
+        _ configuration: ForgeEmulatorConfiguration, forge: String, rateHeaderPrefix: String = "x-ratelimit-",
+        emulatesDescribedVersion: Bool = true
+    ) {
         self.configuration = configuration
         self.forge = forge
+        self.emulatesDescribedVersion = emulatesDescribedVersion
         self.rateHeaderPrefix = rateHeaderPrefix
         let path = ProcessInfo.processInfo.environment["FLUXSTAMP_CONTRACT_LOG"]
         self.contractLog = (path?.isEmpty ?? true) ? nil : path
@@ -159,7 +167,7 @@ public final class ForgeEmulatorCore: Sendable {
         var drop = false
         // Who answered: a failure the test injected, the shared front (rate limit, credential), or
         // the emulated operation; the contract check validates only the operation's answers.
-        var origin = "operation"
+        var origin = emulatesDescribedVersion ? "operation" : "other-version"
         if let injected {
             origin = "injected"
             response = .json(injected, #"{"message":"injected server error"}"#)
