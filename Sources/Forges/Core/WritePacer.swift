@@ -53,11 +53,17 @@ actor WritePacer {
         let now = clock.now
         let interval = 60 / perMinute
         var slot = max(now, theoreticalArrival.addingTimeInterval(-Double(max(burst, 1) - 1) * interval))
-        if let perHour, perHour > 0, let file {
-            let earliest = slot
-            slot = try file.reserve(keeping: perHour, now: now) { recent in
-                recent.count >= perHour ? max(earliest, recent[recent.count - perHour].addingTimeInterval(3600)) : earliest
-            }
+        let earliest = slot
+        // When the file cannot be used (a read-only cache directory), the window is kept in
+        // memory: this run still keeps the hourly cap, it just cannot share it.
+        if let perHour, perHour > 0, let file,
+            let reserved = try? file.reserve(
+                keeping: perHour, now: now,
+                { recent in
+                    recent.count >= perHour ? max(earliest, recent[recent.count - perHour].addingTimeInterval(3600)) : earliest
+                })
+        {
+            slot = reserved
         } else if let perHour, perHour > 0 {
             if recent.count >= perHour { slot = max(slot, recent[recent.count - perHour].addingTimeInterval(3600)) }
             recent.append(slot)
