@@ -20,6 +20,9 @@ public struct DesiredStatus: Sendable, Hashable {
     public var kustomization: KustomizationID
     /// The commit's committer time.
     public var commitTime: Date?
+    /// The branch or tag the revision names, which GitLab needs when only a tag or a deleted
+    /// branch reaches the commit.
+    public var ref: String?
 }
 
 /// Stages 3 and 5, plan: a pure function from observations, git facts, existing statuses and
@@ -74,7 +77,7 @@ public enum Planner {
                         target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
                         description: NotificationText.description(forReason: observation.reason),
                         observation: observation, carriedBy: nil, kustomization: unit.kustomization,
-                        commitTime: facts.commitTimes[sha]))
+                        commitTime: facts.commitTimes[sha], ref: Revision.refName(observation.revision)))
                 }
             }
             for key in selection.ranges {
@@ -84,7 +87,8 @@ public enum Planner {
                         offer(DesiredStatus(
                             target: target, sha: commit.sha, state: .succeeded,
                             description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
-                            kustomization: unit.kustomization, commitTime: commit.time))
+                            kustomization: unit.kustomization, commitTime: commit.time,
+                            ref: best[key.to].flatMap { Revision.refName($0.revision) }))
                     }
                 }
             }
@@ -104,7 +108,7 @@ public enum Planner {
             // An error-only route never gets a success from NC; one is written only to correct a failure.
             if wanted.target.failuresOnly, wanted.state == .succeeded, current?.state != .failed { continue }
             let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
-                                      description: wanted.description)
+                                      description: wanted.description, ref: wanted.ref)
             func write(_ reason: WriteReason) {
                 writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
                                            kustomization: wanted.kustomization, commitTime: wanted.commitTime))
