@@ -60,6 +60,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,7 +101,10 @@ let package = Package(
             name: "fluxstamp-bench",
             dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting"]
         ),
-        .testTarget(name: "GitHistoryTests", dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting"]),
+        .testTarget(
+            name: "GitHistoryTests",
+            dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(
             name: "ReconcileTests",

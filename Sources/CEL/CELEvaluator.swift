@@ -324,4 +324,3 @@ struct CELEvaluator {
         return .error(.noOverload(function, [a, b]))
     }
 }
-

@@ -9,7 +9,7 @@ enum CELFormat {
         case let .uint(u): return "\(u)u"
         case let .double(d): return goFloat(d)
         case let .string(s): return "'\(s)'"
-        case let .bytes(b): return "b'\(b.map { String($0, radix: 16) }.joined(separator: " "))'"
+        case let .bytes(b): return "b'" + b.map { ($0 < 16 ? "\\x0" : "\\x") + String($0, radix: 16) }.joined() + "'"
         case let .list(l): return "[\(l.map(quoted).joined(separator: ", "))]"
         case let .map(m):
             let entries = m.sorted { sortKey($0.key.value) < sortKey($1.key.value) }
@@ -112,4 +112,9 @@ enum CELFormat {
         guard let magnitude = Double(String(body)) else { return nil }
         return negative ? -magnitude : magnitude
     }
+}
+
+extension CELValue: CustomStringConvertible {
+    /// The value written as a CEL literal (`'text'`, `42u`, `[1, 2]`, `{'k': 'v'}`), for messages.
+    public var description: String { CELFormat.quoted(self) }
 }

@@ -79,7 +79,8 @@ public struct CELProgram: Sendable {
     static func render(_ path: [String]) -> String {
         guard var text = path.first else { return "" }
         for segment in path.dropFirst() {
-            let simple = segment.first.map { $0.isLetter || $0 == "_" } == true
+            let simple =
+                segment.first.map { $0.isLetter || $0 == "_" } == true
                 && segment.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }
             text += simple ? ".\(segment)" : "['\(segment)']"
         }

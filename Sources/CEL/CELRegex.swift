@@ -2,7 +2,8 @@
 ///
 /// Swift's engine is a backtracking superset of RE2; patterns RE2 rejects (lookaround, backreferences,
 /// possessive or atomic groups, extra flags, POSIX classes) are reported as unsupported rather than
-/// answered, and so are texts whose line breaks other than `\n` would make `.`, `^`, `$` or `\s` differ.
+/// answered, and so are texts whose line breaks other than `\n` would make `.`, `^`, `$` or `\s` differ,
+/// and nested repetitions, which RE2 matches in linear time and a backtracking engine may not.
 enum CELRegex {
     /// Constructs RE2 lacks (or spells differently) and Swift accepts.
     private static let refusedConstructs = [
@@ -43,6 +44,9 @@ enum CELRegex {
                 throw .unsupported("regular expression flags '(?\(rest)' in matches()")
             }
         }
+        if hasNestedRepetition(Array(plain.unicodeScalars)) {
+            throw .unsupported("nested repetition such as '(a+)*' in matches() (Swift's backtracking engine may take exponential time)")
+        }
         if text.unicodeScalars.contains(where: unusualLineBreaks.contains),
             plain.contains(".") || plain.contains("^") || plain.contains("$") || plain.contains("\\s") || plain.contains("\\S")
         {
@@ -63,5 +67,44 @@ enum CELRegex {
             throw CELError(.invalidArgument, "invalid regular expression '\(pattern)': \(error)")
         }
         return text.contains(regex)
+    }
+
+    /// Whether a repeated group (`*`, `+`, `{…}` after `)`) contains a repetition itself: RE2 runs such a
+    /// pattern in linear time, Swift's backtracking engine may take exponential time.
+    private static func hasNestedRepetition(_ pattern: [Unicode.Scalar]) -> Bool {
+        var groups: [Bool] = []  // per open group: whether it contains a repetition
+        var inClass = false
+        var i = 0
+        while i < pattern.count {
+            let c = pattern[i]
+            if c == "\\" {
+                i += 2
+                continue
+            }
+            if inClass {
+                if c == "]" { inClass = false }
+                i += 1
+                continue
+            }
+            switch c {
+            case "[":
+                inClass = true
+                // A ']' first in a class (after an optional '^') is literal.
+                if i + 1 < pattern.count, pattern[i + 1] == "^" { i += 1 }
+                if i + 1 < pattern.count, pattern[i + 1] == "]" { i += 1 }
+            case "(":
+                groups.append(false)
+            case ")":
+                let inner = groups.popLast() ?? false
+                if inner, i + 1 < pattern.count, "*+{".unicodeScalars.contains(pattern[i + 1]) { return true }
+                if inner, !groups.isEmpty { groups[groups.count - 1] = true }
+            case "*", "+", "{":
+                if !groups.isEmpty { groups[groups.count - 1] = true }
+            default:
+                break
+            }
+            i += 1
+        }
+        return false
     }
 }

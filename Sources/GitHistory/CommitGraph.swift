@@ -13,18 +13,21 @@ final class CommitGraph: @unchecked Sendable {
     private let length: Int
     let count: Int
     private let fanout: Int, oids: Int, data: Int
+    /// The EDGE chunk (parents beyond the second of octopus merges), when the graph has one.
+    private let edges: (start: Int, end: Int)?
 
     static let noParent: UInt32 = 0x7000_0000
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: base), length) }
 
-    private init(base: UnsafeRawPointer, length: Int, count: Int, fanout: Int, oids: Int, data: Int) {
+    private init(base: UnsafeRawPointer, length: Int, count: Int, fanout: Int, oids: Int, data: Int, edges: (Int, Int)?) {
         self.base = base
         self.length = length
         self.count = count
         self.fanout = fanout
         self.oids = oids
         self.data = data
+        self.edges = edges
     }
 
     /// Maps and checks `<objectsDirectory>/info/commit-graph`; nil when absent or unusable.
@@ -60,7 +63,8 @@ final class CommitGraph: @unchecked Sendable {
               oidf.1 - oidf.0 == 256 * 4 else { return fail() }
         let count = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: oidf.0 + 255 * 4, as: UInt32.self)))
         guard oidl.1 - oidl.0 == count * 20, cdat.1 - cdat.0 == count * 36 else { return fail() }
-        return CommitGraph(base: base, length: length, count: count, fanout: oidf.0, oids: oidl.0, data: cdat.0)
+        return CommitGraph(base: base, length: length, count: count, fanout: oidf.0, oids: oidl.0, data: cdat.0,
+                           edges: offsets[0x4544_4745])
     }
 
     /// The commit id at a graph position.
@@ -93,6 +97,48 @@ final class CommitGraph: @unchecked Sendable {
         let time = Int64(high & 0x3) << 32 | Int64(low)
         let firstParent = parent == Self.noParent || Int(parent) >= count ? nil : Int(parent)
         return (ObjectID(rawBytes: record), firstParent, time)
+    }
+}
+
+extension CommitGraph {
+    /// The largest topological level the format stores; a commit at it may be deeper, so
+    /// comparisons with it prove nothing.
+    static let maxGeneration: UInt32 = 0x3FFF_FFFF
+
+    /// The topological level (generation number v1) of the commit at `position`: 1 for a root,
+    /// one more than its highest parent otherwise; 0 when the graph was written without them.
+    func generation(at position: Int) -> UInt32 {
+        UInt32(bigEndian: (base + data + position * 36).loadUnaligned(fromByteOffset: 28, as: UInt32.self)) >> 2
+    }
+
+    /// Whether generation numbers of this graph can decide ancestry (written, and not capped).
+    func usableGeneration(at position: Int) -> Bool {
+        let generation = generation(at: position)
+        return generation != 0 && generation < Self.maxGeneration
+    }
+
+    /// Appends the graph positions of every parent of the commit at `position` to `parents`.
+    /// Returns false when the graph cannot say (an octopus merge without an EDGE chunk).
+    func appendParents(at position: Int, to parents: inout [Int]) -> Bool {
+        let record = base + data + position * 36
+        let first = UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
+        let second = UInt32(bigEndian: record.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+        if first != Self.noParent, Int(first) < count { parents.append(Int(first)) }
+        if second == Self.noParent { return true }
+        if second & 0x8000_0000 == 0 {
+            if Int(second) < count { parents.append(Int(second)) }
+            return true
+        }
+        guard let edges else { return false }
+        var offset = edges.start + Int(second & 0x7FFF_FFFF) * 4
+        while offset + 4 <= edges.end {
+            let value = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            let parent = Int(value & 0x7FFF_FFFF)
+            if parent < count { parents.append(parent) }
+            if value & 0x8000_0000 != 0 { return true }
+            offset += 4
+        }
+        return false
     }
 }
 

@@ -16,6 +16,16 @@ public struct WalkedCommit: Sendable {
     public var details: Commit?
 }
 
+/// Which commits of a walk get their author, subject and parents read (`WalkedCommit.details`).
+public enum WalkDetails: Sendable {
+    /// None: the walk reads commits only from the commit-graph when it can (the fastest).
+    case none
+    /// Only commits that touched a watched path (with no watched paths, none).
+    case touching
+    /// Every visited commit.
+    case all
+}
+
 /// Where a first-parent walk stops.
 public struct WalkLimits: Sendable {
     /// Stop before this commit (it is not visited).
@@ -42,7 +52,7 @@ extension Repository {
     /// differ and only along the watched prefixes, and the parent's trees are kept for the next
     /// step, where they are the commit's own. `body` returns false to stop early.
     public func walkFirstParent(
-        from start: ObjectID, paths: [String] = [], limits: WalkLimits = WalkLimits(), details: Bool = false,
+        from start: ObjectID, paths: [String] = [], limits: WalkLimits = WalkLimits(), details: WalkDetails = .none,
         _ body: (WalkedCommit) throws -> Bool
     ) throws {
         var normalised: [String] = []
@@ -54,45 +64,45 @@ extension Repository {
             normalised.append(n)
         }
         let trie = PathTrie(normalisedPaths: normalised)
-        lock.lock()
-        defer { lock.unlock() }
-        var trees = TreeCache(repository: pointer)
-        defer { trees.freeAll() }
-        let graph = commitGraph()
-        let sinceSeconds = limits.since.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
-        var visited = 0
+        try lockedUntyped {
+            var trees = TreeCache(repository: pointer)
+            defer { trees.freeAll() }
+            let graph = commitGraph()
+            let reader = details == .none ? nil : try CommitReader(repository: self)
+            defer { reader?.close() }
+            let sinceSeconds = limits.since.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+            var visited = 0
 
-        var current = try facts(of: start, graph: graph)
-        while true {
-            if current.id == limits.stopAt { return }
-            if let sinceSeconds, current.time < sinceSeconds { return }
-            if let maxCount = limits.maxCount, visited >= maxCount { return }
-            visited += 1
+            var current = try facts(of: start, graph: graph)
+            while true {
+                if current.id == limits.stopAt { return }
+                if let sinceSeconds, current.time < sinceSeconds { return }
+                if let maxCount = limits.maxCount, visited >= maxCount { return }
+                visited += 1
 
-            var parent: CommitFacts?
-            if let position = current.parentPosition, let graph {
-                parent = CommitFacts(graph: graph, position: position)
-            } else if let id = current.parent {
-                parent = try facts(of: id, graph: graph)
+                var parent: CommitFacts?
+                if let position = current.parentPosition, let graph {
+                    parent = CommitFacts(graph: graph, position: position)
+                } else if let id = current.parent {
+                    parent = try facts(of: id, graph: graph)
+                }
+                var touched: [Int] = []
+                if trie.count > 0 {
+                    let mine = TreeEntry(id: current.tree, isTree: true, mode: 0o040000)
+                    let theirs = parent.map { TreeEntry(id: $0.tree, isTree: true, mode: 0o040000) }
+                    try trees.compare(trie.root, mine, theirs, into: &touched, commit: current.id)
+                    if touched.count > 1 { touched.sort() }
+                }
+                trees.endStep()
+                var detail: Commit?
+                if details == .all || (details == .touching && !touched.isEmpty) {
+                    detail = try reader?.commit(current.id)
+                }
+                let walked = WalkedCommit(id: current.id, firstParent: current.parent, committerTime: current.time,
+                                          touched: touched, details: detail)
+                guard try body(walked), let next = parent else { return }
+                current = next
             }
-            var touched: [Int] = []
-            if trie.count > 0 {
-                let mine = TreeEntry(id: current.tree, isTree: true)
-                let theirs = parent.map { TreeEntry(id: $0.tree, isTree: true) }
-                try trees.compare(trie.root, mine, theirs, into: &touched, commit: current.id)
-                if touched.count > 1 { touched.sort() }
-            }
-            trees.endStep()
-            var detail: Commit?
-            if details {
-                let commit = try lookupCommitPointer(current.id)
-                detail = makeCommit(commit)
-                git_commit_free(commit)
-            }
-            let walked = WalkedCommit(id: current.id, firstParent: current.parent, committerTime: current.time,
-                                      touched: touched, details: detail)
-            guard try body(walked), let next = parent else { return }
-            current = next
         }
     }
 
@@ -139,19 +149,22 @@ struct CommitFacts {
     var parent: ObjectID?
     /// The first parent's commit-graph position, when this commit came from the graph.
     var parentPosition: Int?
+    /// This commit's commit-graph position, when it came from the graph.
+    var position: Int?
 
-    init(id: ObjectID, tree: ObjectID, time: Int64, parent: ObjectID?, parentPosition: Int?) {
+    init(id: ObjectID, tree: ObjectID, time: Int64, parent: ObjectID?, parentPosition: Int?, position: Int? = nil) {
         self.id = id
         self.tree = tree
         self.time = time
         self.parent = parent
         self.parentPosition = parentPosition
+        self.position = position
     }
 
     init(graph: CommitGraph, position: Int) {
         let entry = graph.entry(at: position)
         self.init(id: graph.id(at: position), tree: entry.tree, time: entry.time,
-                  parent: entry.firstParent.map { graph.id(at: $0) }, parentPosition: entry.firstParent)
+                  parent: entry.firstParent.map { graph.id(at: $0) }, parentPosition: entry.firstParent, position: position)
     }
 }
 
@@ -210,12 +223,15 @@ struct TreeCache {
 
     private func entry(_ tree: OpaquePointer, _ name: [CChar]) -> TreeEntry? {
         guard let entry = git_tree_entry_byname(tree, name), let oid = git_tree_entry_id(entry) else { return nil }
-        return TreeEntry(id: ObjectID(oid), isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE)
+        return TreeEntry(id: ObjectID(oid), isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE,
+                         mode: git_tree_entry_filemode(entry).rawValue)
     }
 }
 
-/// The id and kind of one tree entry.
+/// The id, kind and mode of one tree entry. The mode counts because git does: a file made
+/// executable (same content, same blob id) is a change to that path for `git rev-list -- path`.
 struct TreeEntry: Equatable {
     var id: ObjectID
     var isTree: Bool
+    var mode: UInt32
 }

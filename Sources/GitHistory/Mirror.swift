@@ -1,6 +1,7 @@
 import RepositoryAddress
 import Clibgit2
 import Foundation
+import Logging
 
 /// What one fetch of a mirror did.
 public struct FetchResult: Sendable, Equatable {
@@ -29,16 +30,33 @@ public enum Mirror {
         return (cacheDirectory as NSString).appendingPathComponent(name + ".git")
     }
 
+    /// A logger that drops everything, for callers that hand none in.
+    public static let silentLogger = Logger(label: "fluxstamp.git", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Temporaries of an interrupted clone or fetch older than this are removed when a mirror is
+    /// opened: long enough that no fetch still running in another process is writing them.
+    public static let staleTemporaryAge: TimeInterval = 3_600
+
     /// Opens the mirror of `url` in `cacheDirectory`, cloning it (bare) if absent, and fetches it.
     /// `extraRefspecs` adds refs beyond branches and tags (e.g. `+refs/pull/1/head:refs/pull/1/head`).
+    /// Logs the clone or fetch (URL without credentials, objects received, seconds) at info and
+    /// libgit2's refusals and errors at debug. Blocks: from async code use `syncAsync`.
     public static func sync(url: String, cacheDirectory: String, credentials: GitCredentials = .none,
-                            extraRefspecs: [String] = []) throws(GitError) -> (Repository, FetchResult) {
+                            extraRefspecs: [String] = [], logger: Logger = silentLogger) throws(GitError) -> (Repository, FetchResult) {
         Libgit2.initialized
+        let started = ContinuousClock.now
         let path = directory(for: url, in: cacheDirectory)
         let exists = FileManager.default.fileExists(atPath: path)
+        let shownURL = redacted(url)
         let repository: Repository
         if exists {
             repository = try Repository.open(at: path)
+            let removed = removeStaleTemporaries(in: path)
+            if !removed.isEmpty {
+                logger.info("removed temporaries an interrupted fetch left", metadata: [
+                    "url": "\(shownURL)", "files": "\(removed.count)",
+                ])
+            }
         } else {
             do {
                 try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
@@ -51,43 +69,91 @@ public enum Mirror {
             repository = Repository(pointer: repo!, path: path)
         }
         do {
-            let received = try repository.fetch(url: url, refspecs: defaultRefspecs + extraRefspecs, credentials: credentials)
+            let received = try repository.fetch(url: url, refspecs: defaultRefspecs + extraRefspecs, credentials: credentials,
+                                                logger: logger)
             if received.objects > 0 { try repository.writeCommitGraph() }
+            let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
+            logger.info(exists ? "fetched mirror" : "cloned mirror", metadata: [
+                "url": "\(shownURL)", "objects": "\(received.objects)", "bytes": "\(received.bytes)",
+                "seconds": "\(milliseconds.rounded() / 1_000)",
+            ])
             return (repository, FetchResult(cloned: !exists, receivedObjects: received.objects, receivedBytes: received.bytes))
         } catch {
+            logger.debug("mirror fetch failed", metadata: ["url": "\(shownURL)", "error": "\(error)"])
             if !exists { try? FileManager.default.removeItem(atPath: path) } // leave no half-made mirror
             throw error
         }
+    }
+
+    /// `sync` on GitHistory's git threads: the clone or fetch blocks one of those, not a
+    /// cooperative thread, so many repositories can be fetched from a task group.
+    public static func syncAsync(url: String, cacheDirectory: String, credentials: GitCredentials = .none,
+                                 extraRefspecs: [String] = [], logger: Logger = silentLogger)
+        async throws(GitError) -> (Repository, FetchResult) {
+        try await GitQueues.run(on: GitQueues.shared) { () throws(GitError) -> (Repository, FetchResult) in
+            try sync(url: url, cacheDirectory: cacheDirectory, credentials: credentials, extraRefspecs: extraRefspecs,
+                     logger: logger)
+        }
+    }
+
+    /// Removes the pack temporaries (`pack_git2_*` from libgit2, `tmp_pack_*` and `tmp_idx_*`
+    /// from git) that a process killed during a clone or fetch leaves in `objects/pack` of the
+    /// bare repository at `gitDirectory` forever, once older than `age`. Returns their names.
+    @discardableResult
+    public static func removeStaleTemporaries(in gitDirectory: String, olderThan age: TimeInterval = staleTemporaryAge,
+                                              now: Date = Date()) -> [String] {
+        let pack = (gitDirectory as NSString).appendingPathComponent("objects/pack")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: pack) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted()
+        where name.hasPrefix("pack_git2_") || name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
+            let file = (pack as NSString).appendingPathComponent(name)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > age else { continue }
+            if (try? FileManager.default.removeItem(atPath: file)) != nil { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// `url` without a user name or password, for logs.
+    public static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
     }
 }
 
 extension Repository {
     /// Fetches `refspecs` from `url` into this repository (remote `origin`, created or updated),
     /// pruning refs the remote deleted, and points HEAD at the remote's default branch.
-    func fetch(url: String, refspecs: [String], credentials: GitCredentials) throws(GitError) -> (objects: Int, bytes: Int) {
+    func fetch(url: String, refspecs: [String], credentials: GitCredentials,
+               logger: Logger) throws(GitError) -> (objects: Int, bytes: Int) {
         try locked { () throws(GitError) -> (objects: Int, bytes: Int) in
             var remote: OpaquePointer?
             if git_remote_lookup(&remote, pointer, "origin") == 0 {
                 if let current = git_remote_url(remote), String(cString: current) != url {
                     git_remote_free(remote)
-                    try check(git_remote_set_url(pointer, "origin", url), "set remote url", url)
-                    try check(git_remote_lookup(&remote, pointer, "origin"), "open remote", url)
+                    try check(git_remote_set_url(pointer, "origin", url), "set remote url", Mirror.redacted(url))
+                    try check(git_remote_lookup(&remote, pointer, "origin"), "open remote", Mirror.redacted(url))
                 }
             } else {
-                try check(git_remote_create_with_fetchspec(&remote, pointer, "origin", url, refspecs[0]), "create remote", url)
+                try check(git_remote_create_with_fetchspec(&remote, pointer, "origin", url, refspecs[0]), "create remote",
+                          Mirror.redacted(url))
                 for spec in refspecs.dropFirst() {
                     try check(git_remote_add_fetch(pointer, "origin", spec), "add refspec", spec)
                 }
                 git_remote_free(remote)
-                try check(git_remote_lookup(&remote, pointer, "origin"), "open remote", url)
+                try check(git_remote_lookup(&remote, pointer, "origin"), "open remote", Mirror.redacted(url))
             }
             defer { git_remote_free(remote) }
 
-            let session = FetchSession(credentials: credentials, url: url)
+            let session = FetchSession(credentials: credentials, url: url, logger: logger)
             let payload = Unmanaged.passRetained(session)
             defer { payload.release() }
             var options = git_fetch_options()
-            try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "prepare fetch", url)
+            try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "prepare fetch", Mirror.redacted(url))
             options.prune = GIT_FETCH_PRUNE
             options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE // tags come through the refspec
             options.callbacks.payload = payload.toOpaque()
@@ -106,7 +172,11 @@ extension Repository {
                 }
             }
             if code < 0 {
-                var error = GitError.libgit2(code, operation: "fetch", object: url)
+                var error = GitError.libgit2(code, operation: "fetch", object: Mirror.redacted(url))
+                logger.debug("libgit2 fetch error", metadata: [
+                    "url": "\(Mirror.redacted(url))", "code": "\(code)", "message": "\(error.message)",
+                    "credentialRequests": "\(session.attempts)",
+                ])
                 if let reason = session.failure { error.message = reason; error.kind = .authentication }
                 if error.kind == .authentication, error.hint == nil {
                     error.hint = "check the credentials for this repository (\(credentials))"
@@ -129,12 +199,14 @@ extension Repository {
 final class FetchSession {
     let credentials: GitCredentials
     let url: String
+    let logger: Logger
     var attempts = 0
     var failure: String?
 
-    init(credentials: GitCredentials, url: String) {
+    init(credentials: GitCredentials, url: String, logger: Logger) {
         self.credentials = credentials
         self.url = url
+        self.logger = logger
     }
 
     var headers: [String] {
@@ -149,6 +221,9 @@ private let fetchCredentials: git_credential_acquire_cb = { out, _, usernameFrom
     session.attempts += 1
     if session.attempts > 1 {
         // libgit2 asks again when the server refused what we gave: stop instead of looping.
+        session.logger.debug("remote asked for credentials again; not retrying", metadata: [
+            "url": "\(Mirror.redacted(session.url))", "attempt": "\(session.attempts)",
+        ])
         session.failure = "the remote rejected the credentials"
         return GIT_EAUTH.rawValue
     }

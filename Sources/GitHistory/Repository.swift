@@ -18,21 +18,45 @@ struct GraphState {
     var graph: CommitGraph?
 }
 
+/// Where blocking libgit2 work runs: Dispatch threads owned by GitHistory, never Swift's
+/// cooperative pool, whose few threads a clone or a 100,000-commit walk would otherwise block.
+enum GitQueues {
+    /// The parent of every repository's serial queue, and where work without a repository yet
+    /// (a mirror's first clone) runs.
+    static let shared = DispatchQueue(label: "fluxstamp.git", qos: .utility, attributes: .concurrent)
+
+    /// Runs `body` on `queue` and resumes the caller with its result.
+    static func run<T: Sendable, E: Error>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws(E) -> T)
+        async throws(E) -> T {
+        let result: Result<T, E> = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: Result { () throws(E) -> T in try body() }) }
+        }
+        return try result.get()
+    }
+}
+
 /// An open git repository (bare or not). The only reference type of the history engine.
 ///
-/// libgit2 objects are not safe for concurrent use, so every operation on one repository is
-/// serialised by a lock; use one `Repository` per task for parallel work on the same path.
+/// libgit2 objects are not safe for concurrent use, so every operation on one repository runs on
+/// the repository's own serial queue: the synchronous API waits for it (and runs inline when
+/// already on it, so a walk's body may call back), the `async` API hands the work to it and
+/// suspends, keeping the cooperative pool free. Use one `Repository` per task for parallel work.
 public final class Repository: @unchecked Sendable {
     let pointer: OpaquePointer
-    let lock = NSLock()
+    /// Serialises every libgit2 call on `pointer`; its target is `GitQueues.shared`.
+    let queue: DispatchQueue
+    /// Marks `queue`, so that work already on it is not queued again (which would deadlock).
+    private let queueKey = DispatchSpecificKey<Bool>()
     /// The path the repository was opened from.
     public let path: String
-    /// The commit-graph, once looked for (guarded by `lock`).
+    /// The commit-graph, once looked for (only touched on `queue`).
     var graphState: GraphState?
 
     init(pointer: OpaquePointer, path: String) {
         self.pointer = pointer
         self.path = path
+        queue = DispatchQueue(label: "fluxstamp.git.repository", target: GitQueues.shared)
+        queue.setSpecific(key: queueKey, value: true)
     }
 
     deinit { git_repository_free(pointer) }
@@ -58,10 +82,31 @@ public final class Repository: @unchecked Sendable {
         return Repository(pointer: repo, path: path)
     }
 
+    /// Opens the repository at `path` on GitHistory's git threads, off the cooperative pool.
+    public static func openAsync(at path: String) async throws(GitError) -> Repository {
+        try await GitQueues.run(on: GitQueues.shared) { () throws(GitError) -> Repository in try open(at: path) }
+    }
+
+    /// Runs `body` with this repository on its serial queue (a Dispatch thread owned by
+    /// GitHistory) and returns its result: the way to call the synchronous API from async code
+    /// without blocking a cooperative thread.
+    public func withRepository<T: Sendable, E: Error>(_ body: @escaping @Sendable (Repository) throws(E) -> T)
+        async throws(E) -> T {
+        try await GitQueues.run(on: queue) { () throws(E) -> T in try body(self) }
+    }
+
+    /// Runs `body` on the repository's queue and waits; inline when already on it.
     func locked<T>(_ body: () throws(GitError) -> T) throws(GitError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        if DispatchQueue.getSpecific(key: queueKey) == true { return try body() }
+        let result: Result<T, GitError> = queue.sync { Result { () throws(GitError) -> T in try body() } }
+        return try result.get()
+    }
+
+    /// `locked` for bodies that throw any error (walks whose callback may throw).
+    func lockedUntyped<T>(_ body: () throws -> T) throws -> T {
+        if DispatchQueue.getSpecific(key: queueKey) == true { return try body() }
+        let result: Result<T, any Error> = queue.sync { Result { try body() } }
+        return try result.get()
     }
 
     // MARK: - Resolving
@@ -87,13 +132,13 @@ public final class Repository: @unchecked Sendable {
 
     /// Whether the repository has a commit with this id.
     public func hasCommit(_ id: ObjectID) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        var oid = id.gitOID
-        var commit: OpaquePointer?
-        guard git_commit_lookup(&commit, pointer, &oid) == 0 else { return false }
-        git_commit_free(commit)
-        return true
+        (try? locked { () throws(GitError) -> Bool in
+            var oid = id.gitOID
+            var commit: OpaquePointer?
+            guard git_commit_lookup(&commit, pointer, &oid) == 0 else { return false }
+            git_commit_free(commit)
+            return true
+        }) ?? false
     }
 
     /// Looks a commit up; the caller frees it. Must be called with the lock held.

@@ -52,15 +52,31 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let repository = try git.open(repo)
-            let entries: [HistoryEntry]
-            if between.count == 2 {
-                let from = try resolve(between[0], in: repository)
-                let to = try resolve(between[1], in: repository)
-                entries = try repository.carried(after: from, upTo: to).map { HistoryEntry(commit: $0, paths: []) }
-            } else {
-                entries = try walk(repository)
+            var range: (from: ObjectID, to: ObjectID)?
+            if between.count == 2 { range = (try resolve(between[0], in: repository), try resolve(between[1], in: repository)) }
+            let carried = range
+            let start = carried == nil ? try repository.resolve(ref) : nil
+            let (paths, json, touching, limit) = (paths, json, touching, limit)
+            let limits = WalkLimits(since: since.flatMap { Horizon.parse($0) }, maxCount: touching ? nil : limit)
+            // The walk blocks in libgit2: it runs on the repository's own thread, streaming lines.
+            try await repository.withRepository { repository in
+                var output = HistoryOutput(json: json, paths: paths)
+                if let carried {
+                    for commit in try repository.carried(after: carried.from, upTo: carried.to) {
+                        output.add(commit, committerTime: Int64(commit.committerTime.timeIntervalSince1970), touched: [])
+                    }
+                } else if let start {
+                    var printed = 0
+                    try repository.walkFirstParent(from: start, paths: paths, limits: limits,
+                                                   details: touching ? .touching : .all) { walked in
+                        if touching, walked.touched.isEmpty { return true }
+                        output.add(walked.details!, committerTime: walked.committerTime, touched: walked.touched)
+                        printed += 1
+                        return limit.map { printed < $0 } ?? true
+                    }
+                }
+                output.finish()
             }
-            print(json ? HistoryEntry.json(entries) : HistoryEntry.table(entries, watching: !paths.isEmpty))
         } catch let error as GitError {
             printError(error.description)
             throw ExitCode(error.kind == .notFound || error.kind == .ambiguous ? 1 : 2)
@@ -68,18 +84,6 @@ struct HistoryCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(2)
         }
-    }
-
-    private func walk(_ repository: Repository) throws -> [HistoryEntry] {
-        let start = try repository.resolve(ref)
-        let limits = WalkLimits(since: since.flatMap { Horizon.parse($0) }, maxCount: touching ? nil : limit)
-        var entries: [HistoryEntry] = []
-        try repository.walkFirstParent(from: start, paths: paths, limits: limits, details: true) { walked in
-            if touching, walked.touched.isEmpty { return true }
-            entries.append(HistoryEntry(commit: walked.details!, paths: walked.touched.map { paths[$0] }))
-            return limit.map { entries.count < $0 } ?? true
-        }
-        return entries
     }
 
     /// A Flux revision names its commit; anything else is handed to git as a sha or ref.
@@ -92,35 +96,102 @@ struct HistoryCommand: AsyncParsableCommand {
     }
 }
 
-/// One line of `history` output.
-struct HistoryEntry: Encodable {
-    var sha: String
-    var time: String
-    var author: String
-    var subject: String
-    var paths: [String]
+/// `history` output, written as it is produced: one table line or one JSON object per commit.
+///
+/// JSON is encoded by hand so that a 100,000-commit listing neither builds an array of entries
+/// nor runs an encoder per commit; the document is the one `JSONEncoder` wrote before (pretty,
+/// sorted keys `author`, `paths`, `sha`, `subject`, `time`; slashes not escaped).
+struct HistoryOutput {
+    let json: Bool
+    let paths: [String]
+    private var buffer: [UInt8] = []
+    private var count = 0
 
-    init(commit: Commit, paths: [String]) {
-        sha = commit.sha
-        time = ISO8601DateFormatter().string(from: commit.committerTime)
-        author = commit.authorName
-        subject = commit.subject
+    init(json: Bool, paths: [String]) {
+        self.json = json
         self.paths = paths
+        buffer.reserveCapacity(1 << 16)
     }
 
-    static func json(_ entries: [HistoryEntry]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(entries)) ?? Data("[]".utf8), as: UTF8.self)
+    mutating func add(_ commit: Commit, committerTime: Int64, touched: [Int]) {
+        if json {
+            append(count == 0 ? "[\n  {\n" : ",\n  {\n")
+            append("    \"author\" : ")
+            appendJSONString(commit.authorName)
+            append(",\n    \"paths\" : [")
+            for (n, index) in touched.enumerated() {
+                append(n == 0 ? "\n      " : ",\n      ")
+                appendJSONString(paths[index])
+            }
+            append(touched.isEmpty ? "],\n    \"sha\" : \"" : "\n    ],\n    \"sha\" : \"")
+            append(commit.id.hex)
+            append("\",\n    \"subject\" : ")
+            appendJSONString(commit.subject)
+            append(",\n    \"time\" : \"")
+            GitTime.appendRFC3339(committerTime, to: &buffer)
+            append("\"\n  }")
+        } else {
+            append(String(commit.id.hex.prefix(7)))
+            append("  ")
+            var time: [UInt8] = []
+            GitTime.appendRFC3339(committerTime, to: &time)
+            time[10] = 0x20 // "2026-11-22 05:24", minutes are enough to read a table by
+            buffer.append(contentsOf: time[0..<16])
+            append("  ")
+            append(commit.subject)
+            if !paths.isEmpty {
+                append(touched.isEmpty ? "  [-]" : "  [" + touched.map { paths[$0] }.joined(separator: ", ") + "]")
+            }
+            append("\n")
+        }
+        count += 1
+        if buffer.count >= 1 << 16 { flush() }
     }
 
-    static func table(_ entries: [HistoryEntry], watching: Bool) -> String {
-        if entries.isEmpty { return "no commits" }
-        return entries.map { entry in
-            let time = entry.time.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
-            var line = "\(entry.sha.prefix(7))  \(time.prefix(16))  \(entry.subject)"
-            if watching { line += "  [" + (entry.paths.isEmpty ? "-" : entry.paths.joined(separator: ", ")) + "]" }
-            return line
-        }.joined(separator: "\n")
+    mutating func finish() {
+        if json {
+            append(count == 0 ? "[]\n" : "\n]\n")
+        } else if count == 0 {
+            append("no commits\n")
+        }
+        flush()
+    }
+
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, `/` kept.
+    private mutating func appendJSONString(_ text: String) {
+        buffer.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: buffer.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
+            case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
+            case 0x08: buffer.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: buffer.append(contentsOf: [0x5C, 0x66])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                buffer.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(0x22)
+    }
+
+    private mutating func flush() {
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { if errno == EINTR { continue } else { return } }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

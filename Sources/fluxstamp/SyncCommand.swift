@@ -46,6 +46,9 @@ struct SyncCommand: AsyncParsableCommand {
             settings: settings.pipeline, cluster: api,
             repositories: MirrorRepositories(localPaths: settings.pipeline.repositories, cacheDirectory: settings.pipeline.cacheDirectory,
                                              cluster: api, logger: logger),
+            // One set of options per run: the forges' breaker, retry budget and health live in it;
+            // write times are kept in the cache directory so consecutive runs share the hourly window.
+            forgeOptions: ForgeOptions(logger: logger, pacingDirectory: settings.pipeline.cacheDirectory),
             logger: logger)
         let report: Pipeline.Report
         do {

@@ -66,6 +66,11 @@ import Testing
         Case(text: "a\rb", pattern: "a.b", expected: nil),
         Case(text: "a\n", pattern: "a$", expected: nil),
         Case(text: "x", pattern: "[[:alpha:]]", expected: nil),
+        Case(text: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", pattern: "^(a+)+$", expected: nil),
+        Case(text: "ab", pattern: "((ab)*c?)+", expected: nil),
+        Case(text: "abab", pattern: "^(ab)+$", expected: true),
+        Case(text: "a+b", pattern: "^(a[+*]b)*$", expected: true),
+        Case(text: "aaa", pattern: "^(a{1,2}){2}$", expected: nil),
     ])
     func matches(_ testCase: Case) throws {
         let program = try CELProgram(parsing: "text.matches(pattern)")

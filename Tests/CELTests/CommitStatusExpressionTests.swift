@@ -68,20 +68,25 @@ enum NCFixtures {
         Case(
             expression: "has(event.metadata.summary) ? 'fluxcd:' + event.metadata.summary : 'fluxcd'",
             expected: .value("fluxcd")),
-        Case(expression: "'clusterName' in event.metadata ? event.metadata.clusterName.upperAscii() : 'none'",
+        Case(
+            expression: "'clusterName' in event.metadata ? event.metadata.clusterName.upperAscii() : 'none'",
             expected: .value("PROD-EU-1")),
-        Case(expression: "alert.spec.summary.replace(' ', '-').lowerAscii() + '/' + provider.spec.type",
+        Case(
+            expression: "alert.spec.summary.replace(' ', '-').lowerAscii() + '/' + provider.spec.type",
             expected: .value("cluster-addons/github")),
         Case(expression: "event.involvedObject.name.substring(0, event.involvedObject.name.indexOf('-'))", expected: .value("gitops")),
-        Case(expression: "event.involvedObject.namespace.startsWith('flux') && event.involvedObject.name.matches('^gitops-[a-z]+$')",
+        Case(
+            expression: "event.involvedObject.namespace.startsWith('flux') && event.involvedObject.name.matches('^gitops-[a-z]+$')",
             expected: .value(true)),
         Case(expression: "['a', event.metadata.environment, 'b'].join('.')", expected: .value("a.production.b")),
         Case(expression: "size(event.metadata) == 4 ? string(size(event.involvedObject.name)) : ''", expected: .value("13")),
         Case(expression: "'  ' + event.severity + '  '", expected: .value("  info  ")),
         Case(expression: "('  ' + event.severity + '  ').trim()", expected: .value("info")),
-        Case(expression: "event.involvedObject.kind.endsWith('ization') ? event.reason.contains('Succeeded') : false",
+        Case(
+            expression: "event.involvedObject.kind.endsWith('ization') ? event.reason.contains('Succeeded') : false",
             expected: .value(true)),
-        Case(expression: "'prod' in ['dev', 'prod'] && int('41') + 1 == 42 && uint('7') == 7u && double('2.5') == 2.5",
+        Case(
+            expression: "'prod' in ['dev', 'prod'] && int('41') + 1 == 42 && uint('7') == 7u && double('2.5') == 2.5",
             expected: .value(true)),
         Case(expression: "[1, 2, 3].map(x, x * 2).filter(x, x > 2).exists(x, x == 6)", expected: .value(true)),
         Case(
@@ -107,9 +112,11 @@ enum NCFixtures {
     static let errors: [ErrorCase] = [
         ErrorCase(expression: "event.involvedObject.kind + '/' + event.metadata.summary", kind: .noSuchKey, mentions: "summary"),
         ErrorCase(expression: "event.involvedObject.kind + '/' + event.metadata['summary']", kind: .noSuchKey, mentions: "summary"),
-        ErrorCase(expression: "event.involvedObject.kind + '/' + notification.metadata.name",
+        ErrorCase(
+            expression: "event.involvedObject.kind + '/' + notification.metadata.name",
             kind: .undeclaredReference, mentions: "notification"),
-        ErrorCase(expression: "kustomization.metadata.name + '/' + provider.metadata.uid",
+        ErrorCase(
+            expression: "kustomization.metadata.name + '/' + provider.metadata.uid",
             kind: .undeclaredReference, mentions: "kustomization"),
         ErrorCase(expression: "provider.metadata.uid.split('-')[9]", kind: .indexOutOfRange, mentions: "9"),
         ErrorCase(expression: "event.involvedObject.name + 1", kind: .noSuchOverload, mentions: "_+_"),

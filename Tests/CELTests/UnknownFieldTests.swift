@@ -23,7 +23,8 @@ import Testing
         Case(expression: "event.involvedObject.kind + '/' + event.message", expected: .unknown(["event.message"])),
         Case(expression: "event.message + event.timestamp", expected: .unknown(["event.message", "event.timestamp"])),
         Case(expression: "event['message'].lowerAscii()", expected: .unknown(["event.message"])),
-        Case(expression: "event.metadata['kustomize.toolkit.fluxcd.io/revision']",
+        Case(
+            expression: "event.metadata['kustomize.toolkit.fluxcd.io/revision']",
             expected: .unknown(["event.metadata['kustomize.toolkit.fluxcd.io/revision']"])),
         Case(expression: "has(event.message) ? 'a' : 'b'", expected: .unknown(["event.message"])),
         Case(expression: "event.message.contains('failed') ? 'error' : 'ok'", expected: .unknown(["event.message"])),
@@ -38,9 +39,11 @@ import Testing
         Case(expression: "event.message == 'x' && false", expected: .value(false)),
         Case(expression: "event.message == 'x' || true", expected: .value(true)),
         Case(expression: "true ? event.involvedObject.name : event.message", expected: .value("gitops-system")),
-        Case(expression: "event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]",
+        Case(
+            expression: "event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]",
             expected: .value("Kustomization/gitops-system/0c9c2e41")),
-        Case(expression: "has(event.metadata.summary) ? event.metadata.summary : event.metadata.clusterName",
+        Case(
+            expression: "has(event.metadata.summary) ? event.metadata.summary : event.metadata.clusterName",
             expected: .value("prod-eu-1")),
         // Errors that do not depend on the unknown fields are still errors.
         Case(expression: "event.metadata.summary", expected: .error(CELError(.noSuchKey, "no such key: 'summary'"))),

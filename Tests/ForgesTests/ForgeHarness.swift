@@ -49,17 +49,20 @@ struct RunningEmulator: Sendable {
 
 /// Runs `body` with a started emulator and a client for it, both on one virtual clock, with
 /// unlimited pacing and fast backoff; shuts the emulator down afterwards.
-func withForge<T>(_ fixture: ForgeFixture, emulator config: (VirtualForgeClock) -> ForgeEmulatorConfiguration = { .init(clock: $0) },
-                  clientToken: String? = nil, address: ((String) -> String)? = nil, options: ForgeOptions? = nil,
-                  _ body: (RunningEmulator, any CommitStatusForge, VirtualForgeClock) async throws -> T) async throws -> T {
+func withForge<T>(
+    _ fixture: ForgeFixture, emulator config: (VirtualForgeClock) -> ForgeEmulatorConfiguration = { .init(clock: $0) },
+    clientToken: String? = nil, address: ((String) -> String)? = nil, options: ForgeOptions? = nil,
+    _ body: (RunningEmulator, any CommitStatusForge, VirtualForgeClock) async throws -> T
+) async throws -> T {
     let clock = VirtualForgeClock()
     var configuration = config(clock)
     configuration.token = fixture.token
     let emulator = try await fixture.start(configuration)
     do {
         let repository = try ForgeRepository.parse(address?(emulator.address) ?? emulator.address, kind: fixture.kind)
-        let forge = try ForgeClient.make(for: repository, credential: .token(Secret(clientToken ?? fixture.token)),
-                                         options: options ?? ForgeOptions(writePacing: .unlimited, clock: clock))
+        let forge = try ForgeClient.make(
+            for: repository, credential: .token(SecretValue(clientToken ?? fixture.token)),
+            options: options ?? ForgeOptions(writePacing: .unlimited, clock: clock))
         let result = try await body(emulator, forge, clock)
         await emulator.shutdown()
         return result
@@ -79,10 +82,4 @@ let context = "kustomization/apps/0c9c2e41"
 
 func succeeded(_ commit: String, context: String = context, description: String = "reconciliation succeeded") -> CommitStatus {
     CommitStatus(sha: commit, context: context, state: .succeeded, description: description, targetURL: "https://flux.example.com/apps")
-}
-
-extension EnsureOutcome {
-    var isWritten: Bool { if case .written = self { true } else { false } }
-    var isAlreadyThere: Bool { if case .alreadyThere = self { true } else { false } }
-    var error: ForgeError? { if case .failed(let e) = self { e } else { nil } }
 }

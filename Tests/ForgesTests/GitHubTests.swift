@@ -1,9 +1,9 @@
 import Crypto
-import _CryptoExtras
 import FluxstampTesting
 import Forges
 import Foundation
 import Testing
+import _CryptoExtras
 
 @Suite("GitHub")
 struct GitHubTests {
@@ -28,12 +28,14 @@ struct GitHubTests {
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_SECRETtoken123", clock: clock))
         for n in 0..<150 {
-            emulator.seed(sha: sha(1), context: n == 149 ? "Kustomization/Apps/0c9c2e41" : "ci/\(n % 60)",
-                          state: n == 149 ? "failure" : "success", description: "run \(n)", at: clock.now.addingTimeInterval(Double(n)))
+            emulator.seed(
+                sha: sha(1), context: n == 149 ? "Kustomization/Apps/0c9c2e41" : "ci/\(n % 60)",
+                state: n == 149 ? "failure" : "success", description: "run \(n)", at: clock.now.addingTimeInterval(Double(n)))
         }
-        let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .token(Secret("ghp_SECRETtoken123")),
-                                    options: .init(writePacing: .unlimited, clock: clock), usesGraphQL: false)
+        let forge = try GitHubForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .token(SecretValue("ghp_SECRETtoken123")),
+            options: .init(writePacing: .unlimited, clock: clock), usesGraphQL: false)
         let read = try await forge.statuses(of: sha(1))
         #expect(read.count == 61)
         #expect(read.first?.forgeKey == "kustomization/apps/0c9c2e41")
@@ -41,8 +43,10 @@ struct GitHubTests {
         #expect(read.first(where: { $0.context == "ci/0" })?.description == "run 120")
         #expect(emulator.core.requests.count == 2)
         // Contexts compare case-insensitively: the failure is the current status of our context.
-        #expect(!forge.isPresent(CommitStatus(sha: sha(1), context: context, state: .succeeded, description: "x"), in: read))
-        #expect(forge.isPresent(CommitStatus(sha: sha(1), context: context, state: .failed, description: "run 149"), in: read))
+        let current = try #require(read.first { $0.forgeKey == forge.statusKey(forContext: context) })
+        #expect(!ForgeKind.github.shows(CommitStatus(sha: sha(1), context: context, state: .succeeded, description: "x"), current: current))
+        #expect(
+            ForgeKind.github.shows(CommitStatus(sha: sha(1), context: context, state: .failed, description: "run 149"), current: current))
         await emulator.shutdown()
     }
 
@@ -50,33 +54,36 @@ struct GitHubTests {
     func statusCap() async throws {
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_SECRETtoken123"))
         for _ in 0..<1000 { emulator.seed(sha: sha(1), context: context, state: "pending", description: "waiting") }
-        let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .token(Secret("ghp_SECRETtoken123")), options: .init(writePacing: .unlimited))
-        let results = await forge.ensure([succeeded(sha(1)), succeeded(sha(2))])
-        let error = try #require(results[0].outcome.error)
+        let forge = try GitHubForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .token(SecretValue("ghp_SECRETtoken123")), options: .init(writePacing: .unlimited))
+        let results = await forge.writeMissing([succeeded(sha(1)), succeeded(sha(2))])
+        let error = try #require(results[0].error)
         #expect(error.kind == .statusLimitReached)
         #expect(error.sha == sha(1))
         #expect(error.context == context)
         #expect(String(describing: error).contains("maximum of 1000 statuses"))
-        #expect(results[1].outcome.isWritten)
+        #expect(results[1].isWritten)
         #expect(emulator.core.requests.filter { $0.method == "POST" && $0.path.hasSuffix(sha(1)) }.count == 1)
         await emulator.shutdown()
     }
 
-    @Test("descriptions longer than 140 characters are cut, so GitHub accepts them and ensure stays idempotent")
+    @Test("descriptions longer than 140 code points are cut, so GitHub accepts them and a second run writes nothing")
     func descriptionLimit() async throws {
         try await withForge(.github) { emulator, forge, _ in
-            let long = CommitStatus(sha: sha(1), context: context, state: .failed, description: String(repeating: "health check failed ", count: 10))
-            let first = await forge.ensure([long])
-            #expect(first[0].outcome.isWritten)
+            let long = CommitStatus(
+                sha: sha(1), context: context, state: .failed, description: String(repeating: "health check failed ", count: 10))
+            let first = await forge.writeMissing([long])
+            #expect(first[0].isWritten)
             #expect(emulator.stored(sha(1)).first?.description.count == 140)
-            #expect(await forge.ensure([long])[0].outcome.isAlreadyThere)
+            #expect(await forge.writeMissing([long])[0].isAlreadyShown)
         }
     }
 
     @Test("a window spent (remaining 0) holds the next request until the reset time")
     func resetTimeWait() async throws {
-        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, _ in
+        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) {
+            emulator, forge, _ in
             for n in 1...3 { try await forge.create(succeeded(sha(n))) }
             let log = emulator.core.requests
             // The client saw remaining 0 and waited for the reset: it never drew the 403.
@@ -87,11 +94,13 @@ struct GitHubTests {
 
     @Test("a 403 with Retry-After (secondary limit) is waited out, not reported")
     func secondaryLimit403() async throws {
-        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) { emulator, forge, clock in
+        try await withForge(.github, emulator: { .init(rateLimitBudget: 2, rateLimitWindow: 30, rateLimitStatus: 403, clock: $0) }) {
+            emulator, forge, clock in
             for n in 1...2 { try await forge.create(succeeded(sha(n))) }
             // A second client (another pod) does not know the window is spent.
-            let other = try GitHubForge(repository: forge.repository, credential: .token(Secret(ForgeFixture.github.token)),
-                                        options: .init(writePacing: .unlimited, clock: clock))
+            let other = try GitHubForge(
+                repository: forge.repository, credential: .token(SecretValue(ForgeFixture.github.token)),
+                options: .init(writePacing: .unlimited, clock: clock))
             try await other.create(succeeded(sha(3)))
             let log = emulator.core.requests
             try #require(log.map(\.status) == [201, 201, 403, 201])
@@ -102,7 +111,9 @@ struct GitHubTests {
     @Test("write pacing spaces writes at the configured rate")
     func pacing() async throws {
         let clock = VirtualForgeClock()
-        try await withForge(.github, emulator: { _ in .init(clock: clock) }, options: .init(writePacing: .perMinute(60, burst: 1), clock: clock)) { emulator, forge, _ in
+        try await withForge(
+            .github, emulator: { _ in .init(clock: clock) }, options: .init(writePacing: .perMinute(60, burst: 1), clock: clock)
+        ) { emulator, forge, _ in
             for n in 1...4 { try await forge.create(succeeded(sha(n))) }
             let times = emulator.core.requests.map(\.time)
             #expect(zip(times, times.dropFirst()).allSatisfy { $1.timeIntervalSince($0) >= 1 })
@@ -113,11 +124,12 @@ struct GitHubTests {
     func gitHubApp() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let emulator = try await GitHubEmulator.start(.init(token: "unused"), appPublicKey: key.publicKey, appInstallations: ["org": 42])
-        let app = GitHubAppCredential(appID: "1234", installationOwner: nil, privateKeyPEM: Secret(key.pemRepresentation))
-        let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
-        let results = await forge.ensure((1...3).map { succeeded(sha($0)) })
-        #expect(results.allSatisfy { $0.outcome.isWritten })
+        let app = GitHubAppCredential(appID: "1234", installationOwner: nil, privateKeyPEM: SecretValue(key.pemRepresentation))
+        let forge = try GitHubForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
+        let results = await forge.writeMissing((1...3).map { succeeded(sha($0)) })
+        #expect(results.allSatisfy { $0.isWritten })
         let paths = emulator.core.requests.map(\.path)
         #expect(paths.filter { $0 == "/api/v3/orgs/org/installation" }.count == 1)
         #expect(paths.filter { $0 == "/api/v3/app/installations/42/access_tokens" }.count == 1)
@@ -130,9 +142,10 @@ struct GitHubTests {
     func gitHubAppNotInstalled() async throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let emulator = try await GitHubEmulator.start(.init(token: "unused"), appPublicKey: key.publicKey, appInstallations: [:])
-        let app = GitHubAppCredential(appID: "1234", privateKeyPEM: Secret(key.pemRepresentation))
-        let forge = try GitHubForge(repository: ForgeRepository.parse(emulator.address(), kind: .github),
-                                    credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
+        let app = GitHubAppCredential(appID: "1234", privateKeyPEM: SecretValue(key.pemRepresentation))
+        let forge = try GitHubForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .gitHubApp(app), options: .init(writePacing: .unlimited))
         let error = await #expect(throws: ForgeError.self) { try await forge.create(succeeded(sha(1))) }
         #expect(String(describing: try #require(error)).contains("githubAppInstallationID"))
         await emulator.shutdown()

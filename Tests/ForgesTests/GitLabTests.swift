@@ -1,18 +1,20 @@
 import FluxstampTesting
 import Forges
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 @Suite("GitLab")
 struct GitLabTests {
     func start(writeHold: Double = 0) async throws -> (GitLabEmulator, GitLabForge) {
         let emulator = try await GitLabEmulator.start(.init(token: "glpat-SECRETtoken123"), writeHold: writeHold)
-        let forge = try GitLabForge(repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
-                                    credential: .token(Secret("glpat-SECRETtoken123")),
-                                    options: .init(writePacing: .unlimited, clock: VirtualForgeClock()))
+        let forge = try GitLabForge(
+            repository: ForgeRepository.parse(emulator.address(), kind: .gitlab),
+            credential: .token(SecretValue("glpat-SECRETtoken123")),
+            options: .init(writePacing: .unlimited, clock: VirtualForgeClock()))
         return (emulator, forge)
     }
 
@@ -24,6 +26,7 @@ struct GitLabTests {
         // Straight at the emulator, past the client's read-first.
         let url = "\(emulator.baseURL)/api/v4/projects/group%2Fproject/statuses/\(sha(1))"
         var request = URLRequest(url: URL(string: url)!)
+        request.setValue("1", forHTTPHeaderField: ForgeEmulatorCore.probeHeader)
         request.httpMethod = "POST"
         request.setValue("glpat-SECRETtoken123", forHTTPHeaderField: "PRIVATE-TOKEN")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -40,8 +43,8 @@ struct GitLabTests {
         for state in [CommitState.pending, .running] {
             try await forge.create(CommitStatus(sha: sha(1), context: context, state: state, description: "first"))
             try await forge.create(CommitStatus(sha: sha(1), context: context, state: state, description: "second"))
-            let ensured = await forge.ensure([CommitStatus(sha: sha(1), context: context, state: state, description: "third")])
-            #expect(ensured[0].outcome.isAlreadyThere)
+            let ensured = await forge.writeMissing([CommitStatus(sha: sha(1), context: context, state: state, description: "third")])
+            #expect(ensured[0].isAlreadyShown)
         }
         #expect(emulator.statuses(of: sha(1)).map(\.state) == ["running", "pending"])
         #expect(!emulator.core.requests.contains { $0.status == 400 })
@@ -55,8 +58,8 @@ struct GitLabTests {
         // write is refused with "Cannot transition status", and that is what we wanted.
         try await forge.create(CommitStatus(sha: sha(1), context: context, state: .pending, description: "x"))
         emulator.staleReads = true
-        let result = await forge.ensure([CommitStatus(sha: sha(1), context: context, state: .pending, description: "y")])
-        #expect(result[0].outcome.isWritten)
+        let result = await forge.writeMissing([CommitStatus(sha: sha(1), context: context, state: .pending, description: "y")])
+        #expect(result[0].isWritten)
         #expect(emulator.core.requests.last?.status == 400)
         #expect(emulator.statuses(of: sha(1)).count == 1)
         await emulator.shutdown()
@@ -76,8 +79,8 @@ struct GitLabTests {
     func serializedPerSha() async throws {
         let (emulator, forge) = try await start(writeHold: 0.02)
         let desired = (0..<6).map { succeeded(sha(1), context: "kustomization/app\($0)/0c9c2e41") }
-        let results = await forge.ensure(desired, concurrency: 6)
-        #expect(results.allSatisfy { $0.outcome.isWritten })
+        let results = await forge.writeMissing(desired, concurrency: 6)
+        #expect(results.allSatisfy { $0.isWritten })
         #expect(emulator.conflictsAnswered == 0)
         #expect(emulator.statuses(of: sha(1)).count == 6)
         await emulator.shutdown()

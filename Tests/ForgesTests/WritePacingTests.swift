@@ -7,24 +7,29 @@ import Testing
 @Suite("Write pacing shared per identity")
 struct WritePacingTests {
     /// A GitHub emulator serving two repositories, and a client per repository.
-    func twoClients(_ emulator: GitHubEmulator, tokens: (String, String), pacing: WritePacing, clock: VirtualForgeClock,
-                    registry: WritePacerRegistry) throws -> [any CommitStatusForge] {
+    func twoClients(
+        _ emulator: GitHubEmulator, tokens: (String, String), pacing: WritePacing, clock: VirtualForgeClock,
+        registry: WritePacerRegistry
+    ) throws -> [any CommitStatusForge] {
         let options = ForgeOptions(writePacing: pacing, clock: clock, writePacers: registry)
         return try [("org/one", tokens.0), ("org/two", tokens.1)].map { repo, token in
-            try ForgeClient.make(for: ForgeRepository.parse(emulator.address(repo), kind: .github),
-                                 credential: .token(Secret(token)), options: options)
+            try ForgeClient.make(
+                for: ForgeRepository.parse(emulator.address(repo), kind: .github),
+                credential: .token(SecretValue(token)), options: options)
         }
     }
 
     @Test("two clients for two repositories on one token share one budget")
     func sameTokenShares() async throws {
         let clock = VirtualForgeClock()
-        let emulator = try await GitHubEmulator.start(.init(token: "ghp_SHAREDtoken123", clock: clock), repositories: ["org/one", "org/two"])
+        let emulator = try await GitHubEmulator.start(
+            .init(token: "ghp_SHAREDtoken123", clock: clock), repositories: ["org/one", "org/two"])
         let registry = WritePacerRegistry()
         // One write a minute, no burst: per-client buckets would let the two clients alternate and
         // finish in 2 minutes; one shared budget needs 3.
-        let clients = try twoClients(emulator, tokens: ("ghp_SHAREDtoken123", "ghp_SHAREDtoken123"), pacing: .perMinute(1, burst: 1),
-                                     clock: clock, registry: registry)
+        let clients = try twoClients(
+            emulator, tokens: ("ghp_SHAREDtoken123", "ghp_SHAREDtoken123"), pacing: .perMinute(1, burst: 1),
+            clock: clock, registry: registry)
         let start = clock.now
         for n in 1...4 { try await clients[n % 2].create(succeeded(sha(n))) }
         let times = emulator.core.requests.map(\.time)
@@ -39,10 +44,12 @@ struct WritePacingTests {
     func differentTokensDoNotShare() async throws {
         let clock = VirtualForgeClock()
         // The emulator accepts one token; a 401 still passes the pacer, so the budgets are visible.
-        let emulator = try await GitHubEmulator.start(.init(token: "ghp_FIRSTtoken123", clock: clock), repositories: ["org/one", "org/two"])
+        let emulator = try await GitHubEmulator.start(
+            .init(token: "ghp_FIRSTtoken123", clock: clock), repositories: ["org/one", "org/two"])
         let registry = WritePacerRegistry()
-        let clients = try twoClients(emulator, tokens: ("ghp_FIRSTtoken123", "ghp_SECONDtoken456"), pacing: .perMinute(60, burst: 1),
-                                     clock: clock, registry: registry)
+        let clients = try twoClients(
+            emulator, tokens: ("ghp_FIRSTtoken123", "ghp_SECONDtoken456"), pacing: .perMinute(60, burst: 1),
+            clock: clock, registry: registry)
         let start = clock.now
         try await clients[0].create(succeeded(sha(1)))
         _ = try? await clients[1].create(succeeded(sha(2)))
@@ -57,9 +64,10 @@ struct WritePacingTests {
     func hourlyCap() async throws {
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_HOURLYtoken123", clock: clock))
-        let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_HOURLYtoken123")),
-                                         options: .init(writePacing: .perMinute(60, burst: 5, perHour: 5), clock: clock, writePacers: WritePacerRegistry()))
+        let forge = try ForgeClient.make(
+            for: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .token(SecretValue("ghp_HOURLYtoken123")),
+            options: .init(writePacing: .perMinute(60, burst: 5, perHour: 5), clock: clock, writePacers: WritePacerRegistry()))
         for n in 1...6 { try await forge.create(succeeded(sha(n))) }
         let times = emulator.core.requests.map(\.time)
         try #require(times.count == 6)
@@ -79,9 +87,10 @@ struct WritePacingTests {
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_FASTtoken123", clock: clock))
         let registry = WritePacerRegistry()
-        let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_FASTtoken123")),
-                                         options: .init(writePacing: .unlimited, clock: clock, writePacers: registry))
+        let forge = try ForgeClient.make(
+            for: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .token(SecretValue("ghp_FASTtoken123")),
+            options: .init(writePacing: .unlimited, clock: clock, writePacers: registry))
         for n in 1...20 { try await forge.create(succeeded(sha(n))) }
         #expect(clock.recordedWaits.isEmpty)
         #expect(registry.count == 0)
@@ -95,9 +104,10 @@ extension WritePacingTests {
         let registry = WritePacerRegistry()
         let clock = VirtualForgeClock()
         let emulator = try await GitHubEmulator.start(.init(token: "ghp_DUMPEDtoken123", clock: clock))
-        let forge = try ForgeClient.make(for: ForgeRepository.parse(emulator.address(), kind: .github),
-                                         credential: .token(Secret("ghp_DUMPEDtoken123")),
-                                         options: .init(writePacing: .perMinute(60, burst: 1), clock: clock, writePacers: registry))
+        let forge = try ForgeClient.make(
+            for: ForgeRepository.parse(emulator.address(), kind: .github),
+            credential: .token(SecretValue("ghp_DUMPEDtoken123")),
+            options: .init(writePacing: .perMinute(60, burst: 1), clock: clock, writePacers: registry))
         try await forge.create(succeeded(sha(1)))
         var dumped = ""
         dump(registry, to: &dumped)

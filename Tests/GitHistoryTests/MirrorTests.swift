@@ -2,6 +2,8 @@ import Foundation
 import FluxstampTesting
 import GitHistory
 import RepositoryAddress
+import Logging
+import Synchronization
 import Testing
 
 @Suite struct MirrorTests {
@@ -43,6 +45,63 @@ import Testing
         #expect(walked == [second, first])
         // The branch deleted upstream is pruned from the mirror.
         #expect((#expect(throws: GitError.self) { try updated.resolve("release") })?.kind == .notFound)
+    }
+
+    @Test("pack temporaries an interrupted clone left are removed when the mirror is next opened; fresh ones stay")
+    func staleTemporaries() throws {
+        let upstream = try GitFixture(name: "upstream")
+        try upstream.commit("first", ["apps/a.yaml": "1"])
+        let cache = cacheDirectory()
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let url = "file://" + upstream.path
+        let (mirror, _) = try Mirror.sync(url: url, cacheDirectory: cache)
+        let pack = mirror.path + "/objects/pack/"
+        let stale = ["pack_git2_3f2a9c", "tmp_pack_XyZ123", "tmp_idx_AbC456"]
+        let fresh = "pack_git2_inprogress"
+        for name in stale + [fresh] {
+            #expect(FileManager.default.createFile(atPath: pack + name, contents: Data("partial".utf8)))
+        }
+        let twoHoursAgo = Date().addingTimeInterval(-7_200)
+        for name in stale {
+            try FileManager.default.setAttributes([.modificationDate: twoHoursAgo], ofItemAtPath: pack + name)
+        }
+        let before = try FileManager.default.contentsOfDirectory(atPath: pack).filter { $0.hasPrefix("pack-") }
+
+        let (reopened, fetched) = try Mirror.sync(url: url, cacheDirectory: cache)
+        #expect(!fetched.cloned)
+        let after = try FileManager.default.contentsOfDirectory(atPath: pack)
+        #expect(stale.allSatisfy { !after.contains($0) })
+        #expect(after.contains(fresh))
+        #expect(after.filter { $0.hasPrefix("pack-") } == before) // real packs untouched
+        #expect(try reopened.resolve("main").hex == (try upstream.git("rev-parse", "HEAD")))
+    }
+
+    @Test("clone and fetch are logged at info with the URL's credentials removed")
+    func logging() async throws {
+        let upstream = try GitFixture(name: "upstream")
+        try upstream.commit("first", ["apps/a.yaml": "1"])
+        let cache = cacheDirectory()
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        let records = RecordedLog()
+        var logger = Logger(label: "test", factory: { _ in RecordingLogHandler(records: records) })
+        logger.logLevel = .debug
+        let (mirror, result) = try await Mirror.syncAsync(url: "file://" + upstream.path, cacheDirectory: cache, logger: logger)
+        #expect(result.cloned)
+        #expect(try await mirror.withRepository { try $0.resolve("HEAD") }.hex == (try upstream.git("rev-parse", "HEAD")))
+        let cloned = try #require(records.entries.first { $0.message == "cloned mirror" })
+        #expect(cloned.level == .info)
+        #expect(cloned.metadata["objects"] == "\(result.receivedObjects)")
+        #expect(cloned.metadata["seconds"].flatMap(Double.init) != nil)
+        #expect(Mirror.redacted("https://user:s3cret@example.com/org/repo.git") == "https://example.com/org/repo.git")
+        #expect(Mirror.redacted("git@example.com:org/repo.git") == "git@example.com:org/repo.git")
+
+        let failing = "https://user:s3cret@127.0.0.1:1/org/missing.git"
+        await #expect(throws: GitError.self) {
+            _ = try await Mirror.syncAsync(url: failing, cacheDirectory: cache, logger: logger)
+        }
+        let debug = records.entries.filter { $0.level == .debug }
+        #expect(!debug.isEmpty)
+        #expect(records.entries.allSatisfy { !"\($0.message) \($0.metadata)".contains("s3cret") })
     }
 
     @Test("equivalent URLs share one mirror directory")
@@ -105,5 +164,38 @@ import Testing
     ])
     func normalise(input: String, expected: String) {
         #expect(RepositoryAddress.key(input) == expected)
+    }
+}
+
+/// Log records kept in memory for assertions.
+final class RecordedLog: Sendable {
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let storage = Mutex<[Entry]>([])
+
+    var entries: [Entry] { storage.withLock { $0 } }
+
+    func append(_ entry: Entry) { storage.withLock { $0.append(entry) } }
+}
+
+/// A LogHandler that records into a `RecordedLog`.
+struct RecordingLogHandler: LogHandler {
+    let records: RecordedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var flat: [String: String] = [:]
+        for (key, value) in event.metadata ?? [:] { flat[key] = "\(value)" }
+        records.append(RecordedLog.Entry(level: event.level, message: "\(event.message)", metadata: flat))
     }
 }

@@ -120,6 +120,27 @@ struct SplitMix64 {
     }
 }
 
+@Suite struct RefNameTests {
+    @Test("the branch or tag a revision names, for GitLab's ref", arguments: [
+        ("main@sha1:\(String(repeating: "a", count: 40))", "main"),
+        ("refs/heads/feature/x@sha1:\(String(repeating: "a", count: 40))", "feature/x"),
+        ("refs/tags/v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
+        ("v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
+        ("main/\(String(repeating: "a", count: 40))", "main"),
+    ])
+    func refs(text: String, expected: String) {
+        #expect(Revision.refName(text) == expected)
+    }
+
+    @Test("no ref: commit pins, pull-request refs, HEAD, junk", arguments: [
+        "sha1:\(String(repeating: "a", count: 40))", "refs/pull/420/head@sha1:\(String(repeating: "a", count: 40))",
+        "HEAD/\(String(repeating: "a", count: 40))", "1.2.3",
+    ])
+    func noRef(text: String) {
+        #expect(Revision.refName(text) == nil)
+    }
+}
+
 @Suite struct HorizonTests {
     static let durationCases: [(String, Double)] = [
         ("72h", -259_200), ("90m", -5_400), ("7d", -604_800), ("2w", -1_209_600), ("30s", -30),

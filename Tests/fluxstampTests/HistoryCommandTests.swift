@@ -37,6 +37,41 @@ import Testing
         #expect(entries.first?.time.hasSuffix("Z") == true)
     }
 
+    @Test("--json says what git log says: sha, committer time, author, subject (escaped, slashes as they are)")
+    func jsonAgreesWithGitLog() throws {
+        let repo = try fleet()
+        try repo.commit("fix \"quoted\" apps/production\\path\ttab", ["apps/production/a.yaml": "3"])
+        let result = try fluxstamp("history", "--repo", repo.path, "--path", "apps/production", "--touching", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("\\/"))
+        struct Full: Decodable { var sha: String; var time: String; var author: String; var subject: String; var paths: [String] }
+        let entries = try JSONDecoder().decode([Full].self, from: Data(result.stdout.utf8))
+        let log = try repo.git("log", "--first-parent", "--format=%H%x00%ct%x00%an%x00%s", "--", "apps/production")
+            .split(separator: "\n").map { $0.split(separator: "\0", omittingEmptySubsequences: false).map(String.init) }
+        #expect(entries.map(\.sha) == log.map { $0[0] })
+        let style = Date.ISO8601FormatStyle(timeZone: .gmt)
+        #expect(entries.map(\.time) == log.map { Date(timeIntervalSince1970: TimeInterval(Int($0[1])!)).formatted(style) })
+        #expect(entries.map(\.author) == log.map { $0[2] })
+        #expect(entries.map(\.subject) == log.map { $0[3] })
+        #expect(entries.first?.subject == "fix \"quoted\" apps/production\\path\ttab")
+        #expect(entries.allSatisfy { $0.paths == ["apps/production"] })
+        // The table shows the same commits, newest first, with minutes-precision UTC times.
+        let table = try fluxstamp("history", "--repo", repo.path, "--path", "apps/production", "--touching")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == entries.count)
+        let minutes = entries[0].time.prefix(16).replacingOccurrences(of: "T", with: " ")
+        #expect(lines.first?.hasPrefix("\(entries[0].sha.prefix(7))  \(minutes)  fix") == true)
+    }
+
+    @Test("no commits: an empty JSON array, and the table says so")
+    func empty() throws {
+        let repo = try fleet()
+        let json = try fluxstamp("history", "--repo", repo.path, "--path", "nowhere", "--touching", "--json")
+        #expect(try JSONDecoder().decode([Entry].self, from: Data(json.stdout.utf8)).isEmpty)
+        let table = try fluxstamp("history", "--repo", repo.path, "--path", "nowhere", "--touching")
+        #expect(table.stdout == "no commits\n")
+    }
+
     @Test("--touching and --limit narrow the table")
     func table() throws {
         let repo = try fleet()

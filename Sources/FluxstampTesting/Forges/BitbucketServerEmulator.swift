@@ -1,17 +1,18 @@
-// Bitbucket Data Center build-status emulator (REST under [context path]/rest/api/latest).
+// Bitbucket Data Center build-status emulator (REST under [context path]/rest/api/latest). Strict:
+// it refuses what Data Center refuses, with its error shape (`{"errors": [{"message": …}]}`).
 //
-// Documented behaviours covered (sources: developer.atlassian.com/server/bitbucket/rest/v906/api-group-builds-and-deployments/,
-// developer.atlassian.com/server/bitbucket/how-tos/updating-build-status-for-commits,
-// confluence.atlassian.com/bitbucketserver/http-access-tokens-939515499.html; the read as
+// What it checks, and the source for each (developer.atlassian.com/server/bitbucket/rest/v906/api-group-builds-and-deployments/,
+// the published 9.2 swagger.v3.json in ../shared/conformance/forge-api, SPEC section 7; the read as
 // notification-controller's `duplicateBitbucketServerStatus` sends it):
-// - POST /rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds: `key`, `state`
-//   (SUCCESSFUL FAILED INPROGRESS CANCELLED UNKNOWN), `name`, `description`, `url`; 204; the same
-//   key overwrites. `key`, `name`, `description` ≤ 255 characters and `url` ≤ 450 (400 otherwise).
-// - GET same path `?key=<key>`: 200 with the ONE build status object for that key (`key`,
-//   `state`, `name`, `description`, `url`, `createdDate`, `updatedDate` in epoch milliseconds),
-//   404 when the commit has none with that key. This resource has no list: a GET without `key` is
-//   answered 400 here (an emulator choice, so a client that tries to list fails loudly; the paged
-//   list lives only in the deprecated `/rest/build-status/latest/commits/{sha}`, not served).
+// - POST /rest/api/latest/projects/{KEY}/repos/{slug}/commits/{sha}/builds → 204: `key`, `state`
+//   (SUCCESSFUL FAILED INPROGRESS CANCELLED UNKNOWN) and `url` required → 400; `key` and `name`
+//   ≤ 255 characters, `url` ≤ 450 → 400; the description has no limit; the same key overwrites.
+// - An unknown or malformed sha → 400 (the swagger: "an invalid commit hash was provided").
+// - GET same path `?key=<key>` (since 7.14): 200 with the ONE build status object for that key
+//   (`key`, `state`, `name`, `description`, `url`, `createdDate`, `updatedDate` in epoch
+//   milliseconds), 404 when the commit has none with that key; `key` is a required query
+//   parameter (swagger), so a GET without it → 400. Before 7.14 (`before714`) the resource takes
+//   POST only: a GET is 405.
 // - Bearer HTTP access token or Basic user:password; wrong credential → 401. An optional context
 //   path before /rest. 429 + Retry-After once a configured budget is spent.
 import Forges
@@ -25,20 +26,29 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
     public let repositories: Set<String>
     /// The context path the server is mounted under (e.g. `/bitbucket`), or empty.
     public let contextPath: String
+    /// A server older than 7.14: the builds resource takes POST only, a GET is 405.
+    public let before714: Bool
     private let state = LockedBox(StatusStore())
     private var server: EmulatorServer?
 
-    init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String) {
-        core = ForgeEmulatorCore(configuration)
+    init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>, contextPath: String, before714: Bool) {
+        self.before714 = before714
+        core = ForgeEmulatorCore(configuration, forge: "bitbucketserver", emulatesDescribedVersion: !before714)
         self.repositories = repositories
         self.contextPath = contextPath
     }
 
     /// Starts an emulator. The configured token is a Bearer token, or `user:password` for Basic.
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
-                             contextPath: String = "") async throws -> BitbucketServerEmulator {
-        let emulator = BitbucketServerEmulator(configuration: configuration, repositories: repositories, contextPath: contextPath)
-        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["PROJ/repo"],
+        contextPath: String = "", before714: Bool = false
+    ) async throws -> BitbucketServerEmulator {
+        let emulator = BitbucketServerEmulator(
+            configuration: configuration, repositories: repositories, contextPath: contextPath,
+            before714: before714)
+        emulator.server = try await EmulatorServer { request in
+            await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
+        }
         return emulator
     }
 
@@ -58,8 +68,12 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
         let s = request.path.dropFirst((contextPath + "/rest/api/latest/").count).split(separator: "/").map(String.init)
         guard s.count == 7, s[0] == "projects", s[2] == "repos", s[4] == "commits", s[6] == "builds" else { return notFound("Not Found") }
         guard repositories.contains("\(s[1])/\(s[3])") else { return notFound("Repository \(s[1])/\(s[3]) does not exist.") }
+        guard core.commitExists(s[5]) else {
+            return bad("Commit '\(s[5])' does not exist in repository '\(s[3])'.")
+        }
         switch request.method {
         case "POST": return create(sha: s[5], request)
+        case "GET" where before714: return EmulatorJSON.response(405, ["errors": [["message": "Method Not Allowed"]]])
         case "GET": return read(sha: s[5], request)
         default: return notFound("Not Found")
         }
@@ -70,14 +84,19 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let key = body["key"] as? String, let word = body["state"] as? String,
-              ["SUCCESSFUL", "FAILED", "INPROGRESS", "CANCELLED", "UNKNOWN"].contains(word) else { return bad("key and a valid state are required") }
-        let name = body["name"] as? String ?? "", description = body["description"] as? String ?? "", url = body["url"] as? String ?? ""
-        if key.count > 255 || name.count > 255 || description.count > 255 { return bad("key, name and description are limited to 255 characters") }
-        if url.count > 450 { return bad("url is limited to 450 characters") }
+            ["SUCCESSFUL", "FAILED", "INPROGRESS", "CANCELLED", "UNKNOWN"].contains(word)
+        else { return bad("key and a valid state are required") }
+        let name = body["name"] as? String ?? "", description = body["description"] as? String ?? ""
+        guard let url = body["url"] as? String, !url.isEmpty else { return bad("url is required") }
+        if key.isEmpty || key.utf16.count > 255 || name.utf16.count > 255 { return bad("key and name are limited to 255 characters") }
+        if url.utf16.count > 450 { return bad("url is limited to 450 characters") }
         let now = core.configuration.clock.now
         state.withValue { store in
-            _ = store.upsert { EmulatedStatus(id: $0, sha: sha, context: key, state: word, description: description, targetURL: url,
-                                              name: name, createdAt: now, updatedAt: now, creator: "fluxstamp") }
+            _ = store.upsert {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: key, state: word, description: description, targetURL: url,
+                    name: name, createdAt: now, updatedAt: now, creator: "fluxstamp")
+            }
         }
         return EmulatorResponse(status: 204)
     }
@@ -91,7 +110,9 @@ public final class BitbucketServerEmulator: @unchecked Sendable {
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
-         "createdDate": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000)]
+        [
+            "key": s.context, "state": s.state, "name": s.name ?? "", "description": s.description, "url": s.targetURL ?? "",
+            "createdDate": Int(s.createdAt.timeIntervalSince1970 * 1000), "updatedDate": Int(s.updatedAt.timeIntervalSince1970 * 1000),
+        ]
     }
 }

@@ -24,6 +24,8 @@ public struct EmulatedStatus: Sendable, Hashable {
     public var updatedAt: Date
     /// The user who created it.
     public var creator: String
+    /// The ref the status was posted for (GitLab `ref`).
+    public var ref: String? = nil
 }
 
 /// Stored statuses per commit, in creation order.

@@ -1,19 +1,27 @@
-// GitLab commit-status emulator (REST v4 under /api/v4).
+// GitLab commit-status emulator (REST v4 under /api/v4). Strict: it refuses what GitLab refuses.
 //
-// Documented behaviours covered (sources: docs.gitlab.com/api/commits/#set-the-pipeline-status-of-a-commit,
-// docs.gitlab.com/api/commits/#list-the-statuses-of-a-commit, docs.gitlab.com/api/rest/#pagination,
-// docs.gitlab.com/user/gitlab_com/#rate-limits-on-gitlabcom, docs.gitlab.com/administration/settings/user_and_ip_rate_limits):
-// - Project id is the URL-encoded full path (`group%2Fsub%2Fproject`) or a number.
-// - POST /projects/{id}/statuses/{sha}: `state` (pending running success failed canceled skipped),
-//   `name` (default "default"), `description`, `target_url`; 201; the answer names the state
-//   `status`. Fields longer than 255 characters → 400.
-// - Repeating pending→pending or running→running → 400 "Cannot transition status via :enqueue
-//   from :pending" / ":run from :running".
+// What it checks, and the source for each (docs.gitlab.com unless noted):
+// - Project id is the URL-encoded full path (`group%2Fsub%2Fproject`) or a number (api/rest/#namespaced-paths).
+// - POST /projects/{id}/statuses/{sha} → 201 (api/commits/#set-the-pipeline-status-of-a-commit):
+//   `state` (pending running success failed canceled skipped, else 400), `name` (default
+//   "default"), `description`, `target_url`, `ref`; the answer names the state `status`; `name`,
+//   `description`, `target_url` and `ref` over 255 characters → 400.
+// - An unknown or malformed sha → 404 "404 Commit Not Found". Without `ref`, GitLab picks a branch
+//   containing the commit; a commit reachable only from a tag or a deleted branch
+//   (`tagOnlyCommits`) → 404 "404 References for commit Not Found" (gitlab-org/gitlab
+//   lib/api/commit_statuses.rb; SPEC section 7).
+// - Repeating pending→pending or running→running, and running→pending → 400 "Cannot transition
+//   status via :enqueue from :pending" / ":run from :running" / ":enqueue from :running" (the
+//   commit status state machine, app/models/commit_status.rb).
 // - A second update to the same sha while one is in progress → 409 (`writeHold` keeps each write
 //   in progress for a while so overlapping writes can be seen).
-// - GET /projects/{id}/repository/commits/{sha}/statuses: latest per name unless `all=true`,
-//   `name=` filter, `per_page`/`page`, `x-next-page`/`x-page`/`x-total` headers.
-// - `PRIVATE-TOKEN` header (or Bearer); wrong token → 401. `RateLimit-*` headers; 429 + Retry-After.
+// - GET /projects/{id}/repository/commits/{sha}/statuses (api/commits/#list-the-statuses-of-a-commit):
+//   latest per name and ref unless `all=true`, `name=` filter, ordered by id ascending by default
+//   (`sort=desc` reverses), `per_page`/`page`, `x-next-page`/`x-page`/`x-total` headers
+//   (api/rest/#pagination); created_at has the clock's precision, so statuses written together
+//   share it.
+// - `PRIVATE-TOKEN` header (or Bearer); wrong token → 401. `RateLimit-*` headers; 429 + Retry-After
+//   (user/gitlab_com/#rate-limits-on-gitlabcom).
 import Forges
 import Foundation
 
@@ -25,6 +33,8 @@ public final class GitLabEmulator: @unchecked Sendable {
     public let projects: Set<String>
     /// How long (real seconds) each write stays "in progress".
     public let writeHold: Double
+    /// Commits reachable only from a tag or a deleted branch: a write without `ref` is a 404.
+    public let tagOnlyCommits: Set<String>
     private let state = LockedBox(State())
     private var server: EmulatorServer?
 
@@ -41,16 +51,20 @@ public final class GitLabEmulator: @unchecked Sendable {
         set { state.withValue { $0.staleReads = newValue } }
     }
 
-    init(configuration: ForgeEmulatorConfiguration, projects: Set<String>, writeHold: Double) {
-        core = ForgeEmulatorCore(configuration, rateHeaderPrefix: "ratelimit-")
+    init(configuration: ForgeEmulatorConfiguration, projects: Set<String>, writeHold: Double, tagOnlyCommits: Set<String>) {
+        self.tagOnlyCommits = tagOnlyCommits
+        core = ForgeEmulatorCore(configuration, forge: "gitlab", rateHeaderPrefix: "ratelimit-")
         self.projects = projects
         self.writeHold = writeHold
     }
 
     /// Starts an emulator serving `projects` (full paths, subgroups included).
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), projects: Set<String> = ["group/project"],
-                             writeHold: Double = 0) async throws -> GitLabEmulator {
-        let emulator = GitLabEmulator(configuration: configuration, projects: projects, writeHold: writeHold)
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), projects: Set<String> = ["group/project"],
+        writeHold: Double = 0, tagOnlyCommits: Set<String> = []
+    ) async throws -> GitLabEmulator {
+        let emulator = GitLabEmulator(
+            configuration: configuration, projects: projects, writeHold: writeHold, tagOnlyCommits: tagOnlyCommits)
         emulator.server = try await EmulatorServer { request in await emulator.handle(request) }
         return emulator
     }
@@ -76,7 +90,11 @@ public final class GitLabEmulator: @unchecked Sendable {
                 s.inProgress.insert(sha)
                 return false
             }
-            if busy { return await core.handle(request, authorized: { _ in true }) { _ in EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress") } }
+            if busy {
+                return await core.handle(request, authorized: { _ in true }) { _ in
+                    EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress")
+                }
+            }
             try? await Task.sleep(for: .milliseconds(Int(writeHold * 1000)))
             defer { _ = state.withValue { $0.inProgress.remove(sha) } }
             return await core.handle(request, authorized: authorized, route: route)
@@ -103,31 +121,42 @@ public final class GitLabEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let word = body["state"] as? String,
-              ["pending", "running", "success", "failed", "canceled", "skipped"].contains(word) else {
+            ["pending", "running", "success", "failed", "canceled", "skipped"].contains(word)
+        else {
             return EmulatorJSON.response(400, ["error": "state does not have a valid value"])
         }
         let name = body["name"] as? String ?? "default"
         let description = body["description"] as? String ?? ""
         let target = body["target_url"] as? String
-        if name.count > 255 || description.count > 255 || (target?.count ?? 0) > 255 {
-            return EmulatorJSON.message(400, "name, description or target_url is too long (maximum is 255 characters)")
+        let ref = body["ref"] as? String
+        if [name, description, target ?? "", ref ?? ""].contains(where: { $0.unicodeScalars.count > 255 }) {
+            return EmulatorJSON.message(400, "name, description, target_url or ref is too long (maximum is 255 characters)")
         }
+        guard core.commitExists(sha) else { return EmulatorJSON.message(404, "404 Commit Not Found") }
+        if ref == nil, tagOnlyCommits.contains(sha) { return EmulatorJSON.message(404, "404 References for commit Not Found") }
         let now = core.configuration.clock.now
         let outcome = state.withValue { s -> Either in
             if s.conflicts > 0 {
                 s.conflicts -= 1
                 return .conflict
             }
-            if let current = s.store.newestFirst(sha).first(where: { $0.context == name }), current.state == word, word == "pending" || word == "running" {
-                return .transition(word == "pending" ? "enqueue" : "run", word)
+            if let current = s.store.newestFirst(sha).first(where: { $0.context == name }),
+                (word == "pending" || word == "running"), current.state == word || (current.state == "running" && word == "pending")
+            {
+                return .transition(word == "pending" ? "enqueue" : "run", current.state)
             }
-            return .stored(s.store.append { EmulatedStatus(id: $0, sha: sha, context: name, state: word, description: description,
-                                                           targetURL: target, createdAt: now, updatedAt: now, creator: "fluxstamp") })
+            return .stored(
+                s.store.append {
+                    EmulatedStatus(
+                        id: $0, sha: sha, context: name, state: word, description: description,
+                        targetURL: target, createdAt: now, updatedAt: now, creator: "fluxstamp", ref: ref)
+                })
         }
         switch outcome {
         case .conflict: return EmulatorJSON.message(409, "409 Conflict: another update of this commit is in progress")
         case .transition(let event, let from):
-            return EmulatorJSON.message(400, "Cannot transition status via :\(event) from :\(from) (Reason(s): Status cannot transition via \"\(event)\")")
+            return EmulatorJSON.message(
+                400, "Cannot transition status via :\(event) from :\(from) (Reason(s): Status cannot transition via \"\(event)\")")
         case .stored(let status): return EmulatorJSON.response(201, json(status))
         }
     }
@@ -137,20 +166,31 @@ public final class GitLabEmulator: @unchecked Sendable {
     private func list(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         let current = state.get()
         let store = current.staleReads ? StatusStore() : current.store
-        var items = request.query["all"] == "true" ? store.newestFirst(sha) : store.latestPerContext(sha)
+        // Latest per name and ref: a commit built for two refs (a branch and a tag) keeps one of each.
+        var seen = Set<String>()
+        var items =
+            request.query["all"] == "true"
+            ? store.newestFirst(sha)
+            : store.newestFirst(sha).filter { seen.insert("\($0.context)\u{0}\($0.ref ?? "")").inserted }
         if let name = request.query["name"] { items = items.filter { $0.context == name } }
+        // GitLab orders by id, ascending unless `sort=desc`.
+        items.sort { request.query["sort"] == "desc" ? $0.id > $1.id : $0.id < $1.id }
         let perPage = min(100, Int(request.query["per_page"] ?? "") ?? 20)
         let page = Int(request.query["page"] ?? "") ?? 1
         let (slice, hasNext) = pageOf(items, page: page, size: perPage)
-        return EmulatorJSON.response(200, slice.map(json), headers: [
-            ("x-page", String(page)), ("x-per-page", String(perPage)), ("x-total", String(items.count)),
-            ("x-next-page", hasNext ? String(page + 1) : ""),
-        ])
+        return EmulatorJSON.response(
+            200, slice.map(json),
+            headers: [
+                ("x-page", String(page)), ("x-per-page", String(perPage)), ("x-total", String(items.count)),
+                ("x-next-page", hasNext ? String(page + 1) : ""),
+            ])
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["id": s.id, "sha": s.sha, "ref": NSNull(), "status": s.state, "name": s.context, "description": s.description,
-         "target_url": s.targetURL ?? NSNull(), "created_at": EmulatorJSON.date(s.createdAt), "allow_failure": false,
-         "author": ["username": s.creator]]
+        [
+            "id": s.id, "sha": s.sha, "ref": s.ref ?? NSNull(), "status": s.state, "name": s.context, "description": s.description,
+            "target_url": s.targetURL ?? NSNull(), "created_at": EmulatorJSON.date(s.createdAt), "allow_failure": false,
+            "author": ["username": s.creator],
+        ]
     }
 }

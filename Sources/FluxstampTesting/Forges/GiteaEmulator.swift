@@ -1,12 +1,15 @@
-// Gitea/Forgejo commit-status emulator (REST under /api/v1).
+// Gitea/Forgejo commit-status emulator (REST under /api/v1). Strict: it refuses what Gitea refuses.
 //
-// Documented behaviours covered (sources: gitea.com/api/swagger#/repository/repoCreateStatus,
-// repoListStatuses; docs.gitea.com/development/api-usage#pagination; forgejo.org/docs/latest/user/api-usage):
-// - POST /repos/{o}/{r}/statuses/{sha}: `state` (pending success error failure warning, Gitea also
-//   skipped), `context`, `description`, `target_url`; 201; every POST appends; the answer names the
-//   state `status`.
-// - GET /repos/{o}/{r}/commits/{sha}/statuses: newest first, `page`/`limit`, `Link` rel="next",
-//   `X-Total-Count`.
+// What it checks, and the source for each (gitea.com/api/swagger#/repository; go-gitea/gitea
+// routers/api/v1/repo/status.go and services/repository/commitstatus; forgejo.org/docs/latest/user/api-usage):
+// - POST /repos/{o}/{r}/statuses/{sha} → 201: `state` (pending success error failure warning,
+//   Gitea also skipped; else 422), `context`, `description`, `target_url`; every POST appends; the
+//   answer names the state `status`. Description, context and target URL are whitespace-trimmed
+//   before storing (`strings.TrimSpace` in NewCommitStatus).
+// - An unknown or malformed sha → 500 "GetCommit[sha]: object does not exist" (the commit lookup
+//   fails inside the handler; SPEC section 7).
+// - GET /repos/{o}/{r}/commits/{sha}/statuses: newest first, `page`/`limit` (max 50), `Link`
+//   rel="next", `X-Total-Count` (docs.gitea.com/development/api-usage#pagination).
 // - `Authorization: token …` (or Basic); wrong token → 401. `X-RateLimit-*`; 429 + Retry-After.
 import Forges
 import Foundation
@@ -21,14 +24,18 @@ public final class GiteaEmulator: @unchecked Sendable {
     private var server: EmulatorServer?
 
     init(configuration: ForgeEmulatorConfiguration, repositories: Set<String>) {
-        core = ForgeEmulatorCore(configuration)
+        core = ForgeEmulatorCore(configuration, forge: "gitea")
         self.repositories = repositories
     }
 
     /// Starts an emulator serving `repositories`.
-    public static func start(_ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/repo"]) async throws -> GiteaEmulator {
+    public static func start(
+        _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/repo"]
+    ) async throws -> GiteaEmulator {
         let emulator = GiteaEmulator(configuration: configuration, repositories: repositories)
-        emulator.server = try await EmulatorServer { request in await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route) }
+        emulator.server = try await EmulatorServer { request in
+            await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
+        }
         return emulator
     }
 
@@ -54,14 +61,22 @@ public final class GiteaEmulator: @unchecked Sendable {
 
     private func create(sha: String, _ request: EmulatorRequest) -> EmulatorResponse {
         guard let body = EmulatorJSON.object(request), let word = body["state"] as? String,
-              ["pending", "success", "error", "failure", "warning", "skipped"].contains(word) else {
+            ["pending", "success", "error", "failure", "warning", "skipped"].contains(word)
+        else {
             return EmulatorJSON.message(422, "invalid state")
         }
+        guard core.commitExists(sha) else {
+            return EmulatorJSON.message(500, "GetCommit[\(sha)]: object does not exist [id: \(sha), rel_path: ]")
+        }
+        func trimmed(_ key: String) -> String? { (body[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines) }
         let now = core.configuration.clock.now
         let stored = state.withValue { store in
-            store.append { EmulatedStatus(id: $0, sha: sha, context: body["context"] as? String ?? "default", state: word,
-                                          description: body["description"] as? String ?? "", targetURL: body["target_url"] as? String,
-                                          createdAt: now, updatedAt: now, creator: "fluxstamp") }
+            store.append {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: trimmed("context").flatMap { $0.isEmpty ? nil : $0 } ?? "default", state: word,
+                    description: trimmed("description") ?? "", targetURL: trimmed("target_url"),
+                    createdAt: now, updatedAt: now, creator: "fluxstamp")
+            }
         }
         return EmulatorJSON.response(201, json(stored))
     }
@@ -77,7 +92,9 @@ public final class GiteaEmulator: @unchecked Sendable {
     }
 
     private func json(_ s: EmulatedStatus) -> [String: Any] {
-        ["id": s.id, "status": s.state, "context": s.context, "description": s.description, "target_url": s.targetURL ?? "",
-         "created_at": EmulatorJSON.date(s.createdAt), "updated_at": EmulatorJSON.date(s.updatedAt), "creator": ["login": s.creator]]
+        [
+            "id": s.id, "status": s.state, "context": s.context, "description": s.description, "target_url": s.targetURL ?? "",
+            "created_at": EmulatorJSON.date(s.createdAt), "updated_at": EmulatorJSON.date(s.updatedAt), "creator": ["login": s.creator],
+        ]
     }
 }

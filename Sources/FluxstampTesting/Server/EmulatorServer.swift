@@ -53,6 +53,8 @@ public struct EmulatorResponse: Sendable {
     public var headers: [(name: String, value: String)]
     /// Response body.
     public var body: [UInt8]
+    /// Close the connection without answering (a lost answer: the request was handled).
+    public var dropsConnection = false
 
     /// A response with the given status, headers and body.
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -158,6 +160,10 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
             promise.completeWithTask { await handler(request) }
             promise.futureResult.whenSuccess { response in
                 let (me, context) = loopBound.value
+                if response.dropsConnection {
+                    context.close(promise: nil)
+                    return
+                }
                 me.write(response, keepAlive: keepAlive, version: head.version, context: context)
             }
         }
@@ -165,7 +171,8 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
 
     private func peerCommonName(context: ChannelHandlerContext) -> String? {
         guard let tlsHandler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
-              let cert = tlsHandler.peerCertificate else { return nil }
+            let cert = tlsHandler.peerCertificate
+        else { return nil }
         return cert.commonName
     }
 
@@ -208,7 +215,8 @@ extension String {
             if c == UInt8(ascii: "+") {
                 bytes.append(UInt8(ascii: " "))
             } else if c == UInt8(ascii: "%"), let h = it.next(), let l = it.next(),
-                      let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+                let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16)
+            {
                 bytes.append(v)
             } else {
                 bytes.append(c)

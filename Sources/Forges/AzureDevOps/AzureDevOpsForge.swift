@@ -3,6 +3,7 @@ import Foundation
 /// Commit statuses on Azure DevOps Services (dev.azure.com, *.visualstudio.com) and Server.
 ///
 /// Writes: `POST {org}/{project}/_apis/git/repositories/{repo}/commits/{sha}/statuses?api-version=7.1`
+/// (6.0 on Azure DevOps Server unless configured: `ForgeOptions.azureDevOpsAPIVersion`)
 /// with the context `{genre: "fluxcd", name: <context id>}` (NC's genre); every POST appends.
 /// Reads: the same path with `latestOnly=true`, paged by `top`/`skip`. States: notSet, pending,
 /// succeeded, failed, error, notApplicable. Credentials: a PAT, sent as the Basic password.
@@ -16,22 +17,38 @@ public struct AzureDevOpsForge: CommitStatusForge {
 
     /// Statuses per page when reading.
     public static let pageSize = 100
+    /// The api-version sent (`ForgeOptions.azureDevOpsAPIVersion`, else by host).
+    public let apiVersion: String
+
+    /// The api-version for a host: 7.1 on Azure DevOps Services, 6.0 on Azure DevOps Server (the
+    /// highest that Server 2020 accepts; 2022 accepts it too).
+    public static func defaultAPIVersion(for repository: ForgeRepository) -> String {
+        let host = repository.host.lowercased().split(separator: ":").first.map(String.init) ?? ""
+        return host == "dev.azure.com" || host.hasSuffix(".visualstudio.com") ? "7.1" : "6.0"
+    }
 
     /// A client for `repository` with a personal access token.
-    public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
-                genre: String = "fluxcd") throws(ForgeError) {
+    public init(
+        repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
+        genre: String = "fluxcd"
+    ) throws(ForgeError) {
         guard repository.kind == .azuredevops else {
-            throw ForgeError(.configuration, repository: repository.description, message: "not an Azure DevOps repository (\(repository.kind))")
+            throw ForgeError(
+                .configuration, repository: repository.description, message: "not an Azure DevOps repository (\(repository.kind))")
         }
         let header: (String, String)
         switch credential {
         case .token(let token): header = ("Authorization", String.basicAuthorization("", token.revealed))
         case .basic(let user, let password): header = ("Authorization", String.basicAuthorization(user, password.revealed))
-        case .gitHubApp: throw ForgeError(.configuration, repository: repository.description, message: "a GitHub App cannot sign in to Azure DevOps; give a PAT in `token`")
+        case .gitHubApp:
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "a GitHub App cannot sign in to Azure DevOps; give a PAT in `token`")
         }
         self.repository = repository
         self.genre = genre
         self.options = options
+        self.apiVersion = options.azureDevOpsAPIVersion ?? Self.defaultAPIVersion(for: repository)
         self.transport = ForgeTransport(repository: repository, options: options, credential: credential) { [header] }
     }
 
@@ -41,33 +58,12 @@ public struct AzureDevOpsForge: CommitStatusForge {
     /// `genre/name`.
     public func statusKey(forContext context: String) -> String { "\(genre)/\(context)" }
 
-    /// SPEC section 5: succeeded → `succeeded`, failed → `error`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded: "succeeded"
-        case .failed, .warning: "error"
-        case .pending, .running: "pending"
-        case .canceled, .skipped: "notApplicable"
-        case .unknown: "notSet"
-        }
-    }
-
     /// Every Azure DevOps state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "succeeded": .succeeded
-        case "failed", "error": .failed
-        case "pending": .pending
-        case "notApplicable": .skipped
-        default: .unknown
-        }
-    }
-
-    /// Azure DevOps stores descriptions whole.
-    public func storedDescription(_ description: String) -> String { description }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.azuredevops.commitState(forgeWord: word) }
 
     func statusesURL(_ sha: String) -> String {
-        "\(repository.apiBaseURL)/\(repository.path[0].pathSegmentEncoded)/_apis/git/repositories/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/statuses?api-version=7.1"
+        let (project, repo) = (repository.path[0].pathSegmentEncoded, repository.path[1].pathSegmentEncoded)
+        return "\(repository.apiBaseURL)/\(project)/_apis/git/repositories/\(repo)/commits/\(sha)/statuses?api-version=\(apiVersion)"
     }
 
     /// One `latestOnly` list per commit, `options.concurrency` at a time.
@@ -91,13 +87,18 @@ public struct AzureDevOpsForge: CommitStatusForge {
         var skip = 0
         var all: [CommitStatus] = []
         while true {
-            let response = try await transport.send(.GET, "\(statusesURL(sha))&latestOnly=true&top=\(Self.pageSize)&skip=\(skip)", purpose: .read)
+            let response = try await transport.send(
+                .GET, "\(statusesURL(sha))&latestOnly=true&top=\(Self.pageSize)&skip=\(skip)", purpose: .read)
+            // TF401175: the commit is not in the repository, so it has no statuses; writing to it
+            // reports the problem.
+            if response.status == 404, ForgeTransport.forgeMessage(response.body).contains("TF401175") { return [] }
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let page = try ForgeJSON.decode(Page.self, response, from: transport)
             all += page.value.map {
-                CommitStatus(sha: sha, context: $0.context.name, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.targetUrl, createdAt: $0.creationDate, creator: $0.createdBy?.uniqueName ?? $0.createdBy?.displayName,
-                             forgeState: $0.state, forgeKey: "\($0.context.genre ?? "")/\($0.context.name)")
+                CommitStatus(
+                    sha: sha, context: $0.context.name, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.targetUrl, createdAt: $0.creationDate, creator: $0.createdBy?.uniqueName ?? $0.createdBy?.displayName,
+                    forgeState: $0.state, forgeKey: "\($0.context.genre ?? "")/\($0.context.name)")
             }
             if page.value.count < Self.pageSize { break }
             skip += page.value.count
@@ -114,10 +115,16 @@ public struct AzureDevOpsForge: CommitStatusForge {
             var context: Context
             struct Context: Encodable { var genre: String; var name: String }
         }
-        let body = Body(state: forgeState(for: status.state), description: storedDescription(status.description),
-                        targetUrl: status.targetURL, context: .init(genre: genre, name: status.context))
-        let response = try await transport.send(.POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write)
-        guard response.status == 200 || response.status == 201 else { throw transport.failure(response, sha: status.sha, context: status.context) }
+        let body = Body(
+            state: forgeState(for: status.state), description: storedDescription(status.description),
+            targetUrl: status.targetURL, context: .init(genre: genre, name: status.context))
+        // Every POST appends: a write whose answer was lost is re-sent only if Azure DevOps does not show it.
+        let response = try await transport.send(
+            .POST, statusesURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write,
+            alreadyStored: { try await alreadyShows(status) })
+        guard response.status == 200 || response.status == 201 else {
+            throw transport.failure(response, sha: status.sha, context: status.context)
+        }
     }
 }
 

@@ -21,18 +21,26 @@ public struct BitbucketCloudForge: CommitStatusForge {
     /// other token as Bearer.
     public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions()) throws(ForgeError) {
         guard repository.kind == .bitbucket else {
-            throw ForgeError(.configuration, repository: repository.description, message: "not a Bitbucket Cloud repository (\(repository.kind))")
+            throw ForgeError(
+                .configuration, repository: repository.description, message: "not a Bitbucket Cloud repository (\(repository.kind))")
         }
         let header: (String, String)
         switch credential {
         case .token(let token):
             if let colon = token.revealed.firstIndex(of: ":") {
-                header = ("Authorization", String.basicAuthorization(String(token.revealed[..<colon]), String(token.revealed[token.revealed.index(after: colon)...])))
+                header = (
+                    "Authorization",
+                    String.basicAuthorization(
+                        String(token.revealed[..<colon]), String(token.revealed[token.revealed.index(after: colon)...]))
+                )
             } else {
                 header = ("Authorization", "Bearer \(token.revealed)")
             }
         case .basic(let user, let password): header = ("Authorization", String.basicAuthorization(user, password.revealed))
-        case .gitHubApp: throw ForgeError(.configuration, repository: repository.description, message: "a GitHub App cannot sign in to Bitbucket; give `user:app-password` in `token`")
+        case .gitHubApp:
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "a GitHub App cannot sign in to Bitbucket; give `user:app-password` in `token`")
         }
         self.repository = repository
         self.options = options
@@ -42,34 +50,12 @@ public struct BitbucketCloudForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// SHA-1 hex of the context id.
-    public func statusKey(forContext context: String) -> String { BitbucketKey.key(forContext: context) }
-
-    /// SPEC section 5: succeeded → `SUCCESSFUL`, failed → `FAILED`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "SUCCESSFUL"
-        case .failed, .warning: "FAILED"
-        case .pending, .running, .unknown: "INPROGRESS"
-        case .canceled: "STOPPED"
-        }
-    }
-
     /// Every Bitbucket Cloud state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "SUCCESSFUL": .succeeded
-        case "FAILED": .failed
-        case "INPROGRESS": .running
-        case "STOPPED": .canceled
-        default: .unknown
-        }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.bitbucket.commitState(forgeWord: word) }
+
+    var commitsURL: String {
+        "\(repository.apiBaseURL)/repositories/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)/commit"
     }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.descriptionLimit) }
-
-    var commitsURL: String { "\(repository.apiBaseURL)/repositories/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)/commit" }
 
     /// One body-paged list per commit, `options.concurrency` at a time.
     public func statuses(of shas: [String]) async throws -> [String: [CommitStatus]] {
@@ -92,12 +78,16 @@ public struct BitbucketCloudForge: CommitStatusForge {
         var all: [CommitStatus] = []
         while let next = url {
             let response = try await transport.send(.GET, next, purpose: .read)
+            // An unknown commit is a 404 naming the commit (a missing repository names the
+            // repository): the commit has no statuses; writing to it reports the problem.
+            if response.status == 404, ForgeTransport.forgeMessage(response.body).lowercased().contains("commit") { return [] }
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let page = try ForgeJSON.decode(Page.self, response, from: transport)
             all += page.values.map {
-                CommitStatus(sha: sha, context: $0.key, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.url, title: $0.name, createdAt: $0.updated_on ?? $0.created_on,
-                             forgeState: $0.state, forgeKey: $0.key)
+                CommitStatus(
+                    sha: sha, context: $0.key, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.url, title: $0.name, createdAt: $0.updated_on ?? $0.created_on,
+                    forgeState: $0.state, forgeKey: $0.key)
             }
             url = page.next
         }
@@ -107,18 +97,24 @@ public struct BitbucketCloudForge: CommitStatusForge {
     /// Creates or overwrites (same key) one status.
     public func create(_ status: CommitStatus) async throws {
         struct Body: Encodable {
+            /// The published schema (commitstatus, an `object`) requires `type`; NC leaves it out.
+            var type = "build"
             var key: String
             var state: String
             var name: String
             var description: String
             var url: String
         }
-        let body = Body(key: statusKey(forContext: status.context), state: forgeState(for: status.state),
-                        name: status.title ?? BitbucketKey.name(forContext: status.context),
-                        description: storedDescription(status.description),
-                        url: BitbucketKey.isValidURL(status.targetURL) ? status.targetURL! : "https://bitbucket.org")
-        let response = try await transport.send(.POST, "\(commitsURL)/\(status.sha)/statuses/build", json: try ForgeJSON.encode(body), purpose: .write)
-        guard response.status == 201 || response.status == 200 else { throw transport.failure(response, sha: status.sha, context: status.context) }
+        let body = Body(
+            key: statusKey(forContext: status.context), state: forgeState(for: status.state),
+            name: status.title ?? BitbucketKey.name(forContext: status.context),
+            description: storedDescription(status.description),
+            url: BitbucketKey.isValidURL(status.targetURL) ? status.targetURL! : "https://bitbucket.org")
+        let response = try await transport.send(
+            .POST, "\(commitsURL)/\(status.sha)/statuses/build", json: try ForgeJSON.encode(body), purpose: .write)
+        guard response.status == 201 || response.status == 200 else {
+            throw transport.failure(response, sha: status.sha, context: status.context)
+        }
     }
 }
 

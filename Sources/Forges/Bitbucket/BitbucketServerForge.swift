@@ -24,13 +24,17 @@ public struct BitbucketServerForge: CommitStatusForge {
     /// A client for `repository`.
     public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions()) throws(ForgeError) {
         guard repository.kind == .bitbucketserver else {
-            throw ForgeError(.configuration, repository: repository.description, message: "not a Bitbucket Data Center repository (\(repository.kind))")
+            throw ForgeError(
+                .configuration, repository: repository.description, message: "not a Bitbucket Data Center repository (\(repository.kind))")
         }
         let header: (String, String)
         switch credential {
         case .token(let token): header = ("Authorization", "Bearer \(token.revealed)")
         case .basic(let user, let password): header = ("Authorization", String.basicAuthorization(user, password.revealed))
-        case .gitHubApp: throw ForgeError(.configuration, repository: repository.description, message: "a GitHub App cannot sign in to Bitbucket; give a `token` or `username`/`password`")
+        case .gitHubApp:
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "a GitHub App cannot sign in to Bitbucket; give a `token` or `username`/`password`")
         }
         self.repository = repository
         self.options = options
@@ -40,36 +44,12 @@ public struct BitbucketServerForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// SHA-1 hex of the context id.
-    public func statusKey(forContext context: String) -> String { BitbucketKey.key(forContext: context) }
-
-    /// SPEC section 5: succeeded → `SUCCESSFUL`, failed → `FAILED`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "SUCCESSFUL"
-        case .failed, .warning: "FAILED"
-        case .pending, .running: "INPROGRESS"
-        case .canceled: "CANCELLED"
-        case .unknown: "UNKNOWN"
-        }
-    }
-
     /// Every Bitbucket DC state back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "SUCCESSFUL": .succeeded
-        case "FAILED": .failed
-        case "INPROGRESS": .running
-        case "CANCELLED": .canceled
-        default: .unknown
-        }
-    }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.fieldLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.bitbucketserver.commitState(forgeWord: word) }
 
     func buildsURL(_ sha: String) -> String {
-        "\(repository.apiBaseURL)/projects/\(repository.path[0].pathSegmentEncoded)/repos/\(repository.path[1].pathSegmentEncoded)/commits/\(sha)/builds"
+        let (project, slug) = (repository.path[0].pathSegmentEncoded, repository.path[1].pathSegmentEncoded)
+        return "\(repository.apiBaseURL)/projects/\(project)/repos/\(slug)/commits/\(sha)/builds"
     }
 
     /// Bitbucket Data Center cannot list a commit's build statuses through this resource; it reads
@@ -77,8 +57,12 @@ public struct BitbucketServerForge: CommitStatusForge {
     /// `configuration` error rather than report "no statuses" (which would make a caller rewrite,
     /// or skip correcting, every status). Use `statuses(of:contexts:)`.
     public func statuses(of shas: [String]) async throws -> [String: [CommitStatus]] {
-        throw ForgeError(.configuration, repository: repository.description,
-                         message: "Bitbucket Data Center reads one build status by key (GET …/builds?key=…); read with statuses(of:contexts:) and the contexts wanted")
+        throw ForgeError(
+            .configuration, repository: repository.description,
+            message:
+                "Bitbucket Data Center reads one build status by key (GET …/builds?key=…); read with statuses(of:contexts:) and "
+                + "the contexts wanted"
+        )
     }
 
     /// One `GET …/commits/{sha}/builds?key=<statusKey(forContext:)>` per commit and context,
@@ -108,13 +92,25 @@ public struct BitbucketServerForge: CommitStatusForge {
             var updatedDate: Double?
         }
         let response = try await transport.send(.GET, "\(buildsURL(sha))?key=\(key.queryValueEncoded)", purpose: .read)
-        if response.status == 404 { return nil }
+        // 404: no status with that key. 400: the server does not know the commit (Data Center
+        // answers an unknown or malformed sha with 400); writing to it reports the problem.
+        if response.status == 404 || response.status == 400 { return nil }
+        if response.status == 405 {
+            // Before 7.14 this resource only takes POST: there is no way to read a status by key.
+            throw ForgeError(
+                .configuration, repository: repository.description, httpStatus: 405, sha: sha,
+                message:
+                    "405 this Bitbucket Data Center cannot read a build status by key (GET …/builds?key= needs 7.14 or later), "
+                    + "so fluxstamp cannot tell what is already there; upgrade the server to 7.14 or later"
+            )
+        }
         guard response.status == 200 else { throw transport.failure(response, sha: sha) }
         let item = try ForgeJSON.decode(Item.self, response, from: transport)
-        return CommitStatus(sha: sha, context: item.key, state: Self.commitState(item.state), description: item.description ?? "",
-                            targetURL: item.url, title: item.name,
-                            createdAt: (item.updatedDate ?? item.createdDate).map { Date(timeIntervalSince1970: $0 / 1000) },
-                            forgeState: item.state, forgeKey: item.key)
+        return CommitStatus(
+            sha: sha, context: item.key, state: Self.commitState(item.state), description: item.description ?? "",
+            targetURL: item.url, title: item.name,
+            createdAt: (item.updatedDate ?? item.createdDate).map { Date(timeIntervalSince1970: $0 / 1000) },
+            forgeState: item.state, forgeKey: item.key)
     }
 
     /// Creates or overwrites (same key) one status; the server answers 204.
@@ -129,11 +125,19 @@ public struct BitbucketServerForge: CommitStatusForge {
         let description = storedDescription(status.description)
         let name = status.title ?? "\(BitbucketKey.name(forContext: status.context)) [\(description)]"
         let url = status.targetURL ?? "\(repository.scheme)://\(repository.host)"
-        let body = Body(key: statusKey(forContext: status.context), state: forgeState(for: status.state),
-                        name: name.trimmed(toCharacters: Self.fieldLimit), description: description,
-                        url: url.trimmed(toCharacters: Self.urlLimit))
+        let body = Body(
+            key: statusKey(forContext: status.context), state: forgeState(for: status.state),
+            name: name.prefix(codePoints: Self.fieldLimit), description: description,
+            url: url.prefix(codePoints: Self.urlLimit))
         let response = try await transport.send(.POST, buildsURL(status.sha), json: try ForgeJSON.encode(body), purpose: .write)
-        guard (200..<300).contains(response.status) else { throw transport.failure(response, sha: status.sha, context: status.context) }
+        guard (200..<300).contains(response.status) else {
+            var error = transport.failure(response, sha: status.sha, context: status.context)
+            if response.status == 401 {
+                // Data Center also answers 401 when the user may read but not push build statuses.
+                error.message += "; a 401 also means the token's user may not push build statuses: it needs write (REPO_WRITE) access"
+            }
+            throw error
+        }
     }
 }
 

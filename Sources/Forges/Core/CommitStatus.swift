@@ -50,11 +50,18 @@ public struct CommitStatus: Sendable, Hashable {
     public var forgeState: String?
     /// The identity the forge keys statuses by (read only): see `CommitStatusForge.statusKey(forContext:)`.
     public var forgeKey: String?
+    /// The branch or tag the commit was deployed from (the tracked branch, or the tag of a
+    /// `ref.tag`/`ref.semver` source), when known. GitLab is sent it as `ref`: without one GitLab
+    /// picks a branch containing the commit, and answers 404 when only a tag or a deleted branch
+    /// reaches it. Other forges ignore it.
+    public var ref: String?
 
     /// A status to write (or as read, when the read-only fields are given).
-    public init(sha: String, context: String, state: CommitState, description: String,
-                targetURL: String? = nil, title: String? = nil, createdAt: Date? = nil,
-                creator: String? = nil, forgeState: String? = nil, forgeKey: String? = nil) {
+    public init(
+        sha: String, context: String, state: CommitState, description: String,
+        targetURL: String? = nil, title: String? = nil, createdAt: Date? = nil,
+        creator: String? = nil, forgeState: String? = nil, forgeKey: String? = nil, ref: String? = nil
+    ) {
         self.sha = sha
         self.context = context
         self.state = state
@@ -65,5 +72,6 @@ public struct CommitStatus: Sendable, Hashable {
         self.creator = creator
         self.forgeState = forgeState
         self.forgeKey = forgeKey
+        self.ref = ref
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Each conforming client maps the forge-neutral `CommitStatus` to its own fields and states.
 /// Reads return, per commit, the latest status per context, newest first; commits without statuses
-/// map to an empty array. The "read first, write only what differs" rule lives once, in
-/// `CommitStatusForge.ensure(_:)`, not in the clients.
+/// map to an empty array. The "what differs" rule lives once, in `ForgeKind.shows(_:current:)`,
+/// a pure function the planner calls without a client; clients only read and write.
 public protocol CommitStatusForge: Sendable {
     /// The repository this client writes to.
     var repository: ForgeRepository { get }
@@ -35,14 +35,32 @@ public protocol CommitStatusForge: Sendable {
     /// The forge's word for a neutral state when writing (SPEC section 5).
     func forgeState(for state: CommitState) -> String
 
-    /// The description as the forge will store it (trimmed to its limit).
+    /// The description as the forge will store it (cut to its limit, or trimmed).
     func storedDescription(_ description: String) -> String
 }
 
 extension CommitStatusForge {
+    /// `repository.kind.statusKey(forContext:)`.
+    public func statusKey(forContext context: String) -> String { repository.kind.statusKey(forContext: context) }
+
+    /// `repository.kind.forgeState(for:)`.
+    public func forgeState(for state: CommitState) -> String { repository.kind.forgeState(for: state) }
+
+    /// `repository.kind.storedDescription(_:)`.
+    public func storedDescription(_ description: String) -> String { repository.kind.storedDescription(description) }
+
     /// Lists every status with `statuses(of:)`; `contexts` is not needed.
     public func statuses(of shas: [String], contexts: Set<String>) async throws -> [String: [CommitStatus]] {
         try await statuses(of: shas)
+    }
+
+    /// Whether the forge already shows `status` (`ForgeKind.shows`), read fresh: asked before a
+    /// write whose answer was lost is sent again, on forges where every POST appends.
+    func alreadyShows(_ status: CommitStatus) async throws -> Bool {
+        let key = statusKey(forContext: status.context)
+        let read = try await statuses(of: [status.sha], contexts: [status.context])
+        guard let current = read[status.sha]?.first(where: { $0.forgeKey == key }) else { return false }
+        return repository.kind.shows(status, current: current)
     }
 
     /// Reads the statuses of one commit.

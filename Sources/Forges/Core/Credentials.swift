@@ -4,7 +4,7 @@ import Foundation
 ///
 /// `description`, `debugDescription` and `dump` show `<redacted>`, so a secret that slips into a
 /// log line, an error or a debug dump leaks nothing.
-public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+public struct SecretValue: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The secret text; read only where it goes on the wire.
     let revealed: String
 
@@ -26,9 +26,9 @@ public enum ForgeCredential: Sendable, CustomStringConvertible, CustomDebugStrin
     /// A token: GitHub PAT (Bearer), GitLab `PRIVATE-TOKEN`, Gitea `Authorization: token`,
     /// Bitbucket Cloud `user:app-password` (Basic) or access token (Bearer), Bitbucket DC HTTP
     /// access token (Bearer), Azure DevOps PAT (Basic password).
-    case token(Secret)
+    case token(SecretValue)
     /// A user name and password (Basic authentication).
-    case basic(username: String, password: Secret)
+    case basic(username: String, password: SecretValue)
     /// A GitHub App installation (GitHub only).
     case gitHubApp(GitHubAppCredential)
 
@@ -64,13 +64,15 @@ public struct GitHubAppCredential: Sendable, CustomStringConvertible {
     /// The account the App is installed on (`githubAppInstallationOwner`).
     public var installationOwner: String?
     /// The App's PEM private key (`githubAppPrivateKey`).
-    public var privateKeyPEM: Secret
+    public var privateKeyPEM: SecretValue
     /// The API base for Enterprise (`githubAppBaseURL`); the repository's API base when nil.
     public var baseURL: String?
 
     /// An App credential.
-    public init(appID: String, installationID: String? = nil, installationOwner: String? = nil,
-                privateKeyPEM: Secret, baseURL: String? = nil) {
+    public init(
+        appID: String, installationID: String? = nil, installationOwner: String? = nil,
+        privateKeyPEM: SecretValue, baseURL: String? = nil
+    ) {
         self.appID = appID
         self.installationID = installationID
         self.installationOwner = installationOwner

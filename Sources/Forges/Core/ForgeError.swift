@@ -16,7 +16,9 @@ public struct ForgeError: Error, Sendable, CustomStringConvertible {
         case rejected
         /// The rate limit asked for a wait longer than allowed.
         case rateLimited
-        /// 5xx, timeouts or connection errors persisted through every retry.
+        /// 5xx, timeouts or connection errors persisted through every retry (or the forge's retry
+        /// budget ran out); or the forge had been judged unavailable and the request was not sent
+        /// (`wasSent` false).
         case unavailable
         /// The forge answered something that could not be read.
         case invalidResponse
@@ -36,18 +38,48 @@ public struct ForgeError: Error, Sendable, CustomStringConvertible {
     public var context: String?
     /// What happened and what to fix, without the repository prefix.
     public var message: String
+    /// False when the request was never sent: the forge had been judged unavailable earlier in the
+    /// run (`unavailable`, see `ForgeOptions.breakerThreshold`). Every such error of one repository
+    /// carries the same message, so a caller can print it once with a count.
+    public var wasSent = true
 
     /// `repository: message`.
     public var description: String { "\(repository): \(message)" }
 
     /// A failure.
-    public init(_ kind: Kind, repository: String, httpStatus: Int? = nil, sha: String? = nil,
-                context: String? = nil, message: String) {
+    public init(
+        _ kind: Kind, repository: String, httpStatus: Int? = nil, sha: String? = nil,
+        context: String? = nil, message: String
+    ) {
         self.kind = kind
         self.repository = repository
         self.httpStatus = httpStatus
         self.sha = sha
         self.context = context
         self.message = message
+    }
+}
+
+extension Sequence where Element == ForgeError {
+    /// One line per distinct problem with how many times it happened, in order of first appearance:
+    /// errors are the same problem when kind, repository, HTTP status and message agree (the
+    /// commit and context, which differ per write, are left out). A forge judged unavailable gives
+    /// one line for the failure that judged it and one for the requests then not sent.
+    public func tallied() -> [(problem: ForgeError, count: Int)] {
+        var order: [String] = []
+        var groups: [String: (problem: ForgeError, count: Int)] = [:]
+        for error in self {
+            let key = "\(error.kind)\u{0}\(error.repository)\u{0}\(error.httpStatus ?? 0)\u{0}\(error.wasSent)\u{0}\(error.message)"
+            if let group = groups[key] {
+                groups[key] = (group.problem, group.count + 1)
+            } else {
+                var problem = error
+                problem.sha = nil
+                problem.context = nil
+                groups[key] = (problem, 1)
+                order.append(key)
+            }
+        }
+        return order.compactMap { groups[$0] }
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -29,34 +30,67 @@ struct ForgeTransport: Sendable {
     let secrets: [String]
     /// Whether 409 means "another update in progress, try again" (GitLab).
     var retriesConflict = false
+    /// A 5xx that is an answer, not an outage, and is not retried (Gitea answers an unknown commit
+    /// with 500).
+    var isPermanentServerError: @Sendable (ForgeResponse) -> Bool = { _ in false }
 
     private let pacer: WritePacer
     private let gate: RateGate
+    /// `options.logger` with the repository as metadata; messages never carry a secret.
+    let logger: Logger
 
-    init(repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
-         authorize: @escaping @Sendable () async throws -> [(String, String)]) {
+    init(
+        repository: ForgeRepository, options: ForgeOptions, credential: ForgeCredential?, counter: RequestCounter = RequestCounter(),
+        authorize: @escaping @Sendable () async throws -> [(String, String)]
+    ) {
         self.repository = repository
         self.options = options
         self.counter = counter
         self.authorize = authorize
         self.secrets = (credential?.secrets ?? []).filter { $0.count >= 4 }
         // Shared by every client for the same host and credential: write limits count per identity.
-        self.pacer = options.writePacers.pacer(for: repository, credential: credential,
-                                               pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock)
+        self.pacer = options.writePacers.pacer(
+            for: repository, credential: credential,
+            pacing: options.writePacing ?? .defaultPacing(for: repository.kind), clock: options.clock,
+            directory: options.pacingDirectory)
         self.gate = RateGate(clock: options.clock)
+        var logger = options.logger
+        logger[metadataKey: "forge.repository"] = "\(repository.description)"
+        self.logger = logger
     }
 
     /// Sends a request, retrying what is worth retrying; returns the final response, whatever its
-    /// status, or throws `unavailable`/`rateLimited` when retries run out.
-    func send(_ method: HTTPMethod, _ url: String, json: Data? = nil, purpose: RequestPurpose,
-              extraHeaders: [(String, String)] = []) async throws -> ForgeResponse {
+    /// status, or throws `unavailable` (retries or the forge's retry budget ran out, or the forge
+    /// was judged unavailable earlier in this run) or `rateLimited` (a wait longer than allowed).
+    ///
+    /// `alreadyStored`, for writes to forges where every POST appends, is asked before a write is
+    /// sent again after an attempt that may have been stored (no answer, or a gateway's 502/504): when it
+    /// says the status is there, the lost answer is taken as success and nothing is re-posted.
+    func send(
+        _ method: HTTPMethod, _ url: String, json: Data? = nil, purpose: RequestPurpose,
+        extraHeaders: [(String, String)] = [],
+        alreadyStored: (@Sendable () async throws -> Bool)? = nil
+    ) async throws -> ForgeResponse {
+        if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
         if purpose == .write { try await pacer.acquire() }
+        let resource = rateResource(for: url)
+        let started = options.clock.now
         var attempt = 0
         var lastProblem = ""
-        while attempt < options.maxAttempts {
-            try await gate.waitUntilOpen()
+        var lastStatus: Int?
+        var mayHaveStored = false
+        while true {
+            try await gate.waitUntilOpen(resource)
+            if attempt > 0, let refusal = options.health.refusal(repository) { throw notSent(refusal, retried: true) }
+            if mayHaveStored, let alreadyStored, try await alreadyStored() {
+                logger.info(
+                    "a write whose answer was lost is stored on the forge; not sending it again",
+                    metadata: ["request": "\(method.rawValue) \(scrub(url))"])
+                return ForgeResponse(status: 200, headers: [], body: Data())
+            }
             counter.record(purpose, retry: attempt > 0)
             attempt += 1
+            let attemptStarted = options.clock.now
             let response: ForgeResponse
             do {
                 response = try await execute(method, url, json: json, extraHeaders: extraHeaders)
@@ -65,36 +99,145 @@ struct ForgeTransport: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                lastProblem = "no answer (\(scrub(String(describing: error))))"
-                try await options.clock.sleep(for: backoff(attempt))
+                let problem = Self.connectionProblem(error)
+                lastProblem = "no answer (\(problem))"
+                lastStatus = nil
+                // A refused connection or an unknown host never reached the forge; anything else
+                // (a connection closed or timed out after sending) may have been stored.
+                mayHaveStored = mayHaveStored || (method != .GET && problem != "connection refused" && problem != "host name not resolved")
+                try await backOffOrGiveUp(attempt, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
                 continue
             }
-            let signal = RateLimitSignal(headers: response.headers, kind: repository.kind, now: options.clock.now)
-            if signal.isExhausted, let reset = signal.resetAt, reset > options.clock.now, response.status < 400 {
-                // The window is spent: hold every later request until it resets.
-                await gate.close(until: reset.addingTimeInterval(1))
+            let now = options.clock.now
+            let signal = RateLimitSignal(headers: response.headers, kind: repository.kind, now: now)
+            let spentResource = response.header("x-ratelimit-resource") ?? resource
+            if signal.isExhausted, let reset = signal.resetAt, reset > now, response.status < 400 {
+                // The window is spent: hold every later request for this resource until it resets,
+                // or refuse them at once when the reset is further away than we wait.
+                try await holdOrRefuse(spentResource, wait: reset.timeIntervalSince(now) + 1, status: response.status, throwing: false)
             }
             if isRateLimited(response, signal) {
-                // Without a hint, GitHub asks for at least a minute after a secondary limit.
-                let wait = signal.wait(now: options.clock.now)
-                    ?? (repository.kind == .github ? max(60, backoff(attempt)) : backoff(attempt))
-                guard wait <= options.maxRateLimitWait else {
-                    throw ForgeError(.rateLimited, repository: repository.description, httpStatus: response.status,
-                                     message: "\(response.status) rate limited for \(Int(wait))s, longer than the \(Int(options.maxRateLimitWait))s allowed; the next run will continue")
-                }
+                // A primary limit (remaining 0) waits for its reset; a secondary limit says nothing
+                // or gives Retry-After; without a hint GitHub asks for at least a minute.
+                let wait = signal.wait(now: now) ?? (repository.kind == .github ? max(60, backoff(attempt)) : backoff(attempt))
                 lastProblem = "\(response.status) rate limited"
-                await gate.close(until: options.clock.now.addingTimeInterval(wait))
+                try await holdOrRefuse(spentResource, wait: wait, status: response.status, throwing: true)
                 continue
             }
-            if response.status >= 500 || (retriesConflict && response.status == 409) {
+            if (response.status >= 500 && !isPermanentServerError(response)) || (retriesConflict && response.status == 409) {
                 lastProblem = "\(response.status) \(HTTPResponseStatus(statusCode: response.status).reasonPhrase)"
-                try await options.clock.sleep(for: backoff(attempt))
+                lastStatus = response.status
+                // A gateway (502, 504) answers for a backend that may have finished the write; a 500
+                // or 503 is the forge saying it did not.
+                mayHaveStored = mayHaveStored || (method != .GET && (response.status == 502 || response.status == 504))
+                try await backOffOrGiveUp(attempt, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
                 continue
             }
+            options.health.answered(repository)
             return response
         }
-        throw ForgeError(.unavailable, repository: repository.description,
-                         message: "\(lastProblem) after \(attempt) attempts; the forge is unavailable, the next run will retry")
+    }
+
+    /// Waits the next backoff when another attempt is allowed and the forge's retry budget has room
+    /// for it; otherwise gives up: the request fails with `unavailable`, and the forge may be judged
+    /// unavailable for the rest of the run.
+    private func backOffOrGiveUp(
+        _ attempt: Int, _ problem: String, _ status: Int?, started: Date, attemptStarted: Date,
+        _ method: HTTPMethod, _ url: String
+    ) async throws {
+        let wait = backoff(attempt)
+        // A failed attempt's own time (a connect timeout) counts against the budget too.
+        let cost = wait + max(0, options.clock.now.timeIntervalSince(attemptStarted))
+        let mayRetry = attempt < options.maxAttempts
+        if mayRetry, options.health.spend(cost, budget: options.retryBudget, on: repository) {
+            logger.info(
+                "retrying",
+                metadata: [
+                    "request": "\(method.rawValue) \(scrub(url))", "attempt": "\(attempt)",
+                    "seconds": "\(String(format: "%.1f", wait))", "problem": "\(problem)",
+                ])
+            try await options.clock.sleep(for: wait)
+            return
+        }
+        let seconds = Int(options.clock.now.timeIntervalSince(started).rounded())
+        let why = mayRetry ? "; the retry budget for this forge (\(Int(options.retryBudget)) s a run) is spent" : ""
+        let message = "\(problem) on \(attempt) attempt\(attempt == 1 ? "" : "s") over \(seconds) s\(why)"
+        let host = WritePacerRegistry.host(of: repository)
+        let error = options.health.gaveUp(repository, threshold: options.breakerThreshold) { judged in
+            ForgeError(
+                .unavailable, repository: repository.description, httpStatus: status,
+                message: message
+                    + (judged
+                        ? "; \(host) is judged unavailable, its other requests in this run are not sent"
+                        : "; the next run will retry"))
+        }
+        logger.warning("giving up", metadata: ["request": "\(method.rawValue) \(scrub(url))", "problem": "\(error.message)"])
+        throw error
+    }
+
+    /// The error for a request not sent because the forge was judged unavailable: one message per
+    /// repository, so a caller can count them as one problem.
+    /// A request being retried when the forge was judged unavailable stops too, but it was sent.
+    private func notSent(_ reason: ForgeError, retried: Bool = false) -> ForgeError {
+        let host = WritePacerRegistry.host(of: repository)
+        var error = ForgeError(
+            .unavailable, repository: repository.description,
+            message: retried
+                ? "given up: \(host) was judged unavailable while this request was being retried; the next run will retry"
+                : "not sent: \(host) was judged unavailable earlier in this run; the next run will retry")
+        error.wasSent = retried
+        return error
+    }
+
+    /// Closes the resource's gate for `wait` seconds, or, when that is longer than
+    /// `options.maxRateLimitWait`, refuses every later request for it (and throws when `throwing`).
+    private func holdOrRefuse(_ resource: String, wait: Double, status: Int, throwing: Bool) async throws {
+        let now = options.clock.now
+        guard wait <= options.maxRateLimitWait else {
+            let minutes = Int((wait / 60).rounded(.up))
+            let error = ForgeError(
+                .rateLimited, repository: repository.description, httpStatus: status,
+                message:
+                    "the \(resource) rate limit is spent for \(minutes) more minutes, longer than the "
+                    + "\(Int(options.maxRateLimitWait / 60)) minutes fluxstamp waits; the next run will continue"
+            )
+            logger.warning("rate limit spent beyond the longest wait", metadata: ["seconds": "\(Int(wait))", "resource": "\(resource)"])
+            await gate.refuse(resource, until: now.addingTimeInterval(wait), with: error)
+            if throwing { throw error }
+            return
+        }
+        logger.info(
+            "rate limited; holding requests",
+            metadata: [
+                "seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
+                "status": "\(status)",
+            ])
+        await gate.close(resource, until: now.addingTimeInterval(wait))
+    }
+
+    /// The rate-limit budget a request draws on: GitHub counts GraphQL points apart from REST
+    /// requests (`x-ratelimit-resource: graphql` vs `core`); other forges have one budget.
+    func rateResource(for url: String) -> String {
+        if repository.kind == .github, let graphQL = repository.graphQLURL, url == graphQL { return "graphql" }
+        return "core"
+    }
+
+    /// A short, parenthesis-free phrase for a connection failure (NIO's descriptions nest
+    /// parentheses and errno details a reader cannot act on).
+    static func connectionProblem(_ error: any Error) -> String {
+        let text = String(describing: error)
+        let lower = text.lowercased()
+        if lower.contains("refused") { return "connection refused" }
+        if lower.contains("timeout") || lower.contains("timed out") || lower.contains("deadlineexceeded") { return "timed out" }
+        if lower.contains("remoteconnectionclosed") || lower.contains("reset") || lower.contains("eof")
+            || lower.contains("closed")
+        {
+            return "connection closed before an answer"
+        }
+        if lower.contains("resolve") || lower.contains("nodename") || lower.contains("dns") { return "host name not resolved" }
+        if lower.contains("certificate") || lower.contains("ssl") || lower.contains("tls") { return "TLS handshake failed" }
+        let flat = text.map { "()".contains($0) ? " " : $0 }.split(separator: " ").joined(separator: " ")
+        return String(flat.prefix(120))
     }
 
     private func execute(_ method: HTTPMethod, _ url: String, json: Data?, extraHeaders: [(String, String)]) async throws -> ForgeResponse {
@@ -110,9 +253,10 @@ struct ForgeTransport: Sendable {
         }
         let response = try await options.httpClient.execute(request, timeout: .seconds(options.requestTimeout))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return ForgeResponse(status: Int(response.status.code),
-                             headers: response.headers.map { ($0.name, $0.value) },
-                             body: Data(body.readableBytesView))
+        return ForgeResponse(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            body: Data(body.readableBytesView))
     }
 
     /// 429 always; 403 when the headers or body say it is a rate limit (GitHub answers primary and
@@ -141,19 +285,27 @@ extension ForgeTransport: CustomReflectable {
     var customMirror: Mirror { Mirror(self, children: ["repository": repository.description], displayStyle: .struct) }
 }
 
-/// Holds requests back while a rate-limit window is closed.
+/// Holds requests back while a rate-limit window is closed, per rate-limit resource (GitHub's
+/// `core` and `graphql` budgets are separate: GraphQL points running out must not stop REST writes),
+/// and refuses them at once when the window stays closed longer than the client waits.
 actor RateGate {
     private let clock: any ForgeClock
-    private var openAt: Date?
+    private var openAt: [String: Date] = [:]
+    private var refused: [String: (until: Date, error: ForgeError)] = [:]
 
     init(clock: any ForgeClock) { self.clock = clock }
 
-    func close(until date: Date) {
-        if openAt.map({ $0 < date }) ?? true { openAt = date }
+    func close(_ resource: String, until date: Date) {
+        if openAt[resource].map({ $0 < date }) ?? true { openAt[resource] = date }
     }
 
-    func waitUntilOpen() async throws {
-        while let openAt, openAt > clock.now {
+    func refuse(_ resource: String, until date: Date, with error: ForgeError) {
+        refused[resource] = (date, error)
+    }
+
+    func waitUntilOpen(_ resource: String) async throws {
+        if let refusal = refused[resource], refusal.until > clock.now { throw refusal.error }
+        while let openAt = openAt[resource], openAt > clock.now {
             try await clock.sleep(for: openAt.timeIntervalSince(clock.now))
         }
     }

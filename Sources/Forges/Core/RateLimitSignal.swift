@@ -25,7 +25,8 @@ struct RateLimitSignal: Sendable, Hashable {
             }
         }
         let prefix = kind == .gitlab ? "ratelimit-" : "x-ratelimit-"
-        remaining = header(prefix + "remaining").flatMap { Int($0) }
+        remaining =
+            header(prefix + "remaining").flatMap { Int($0) }
             ?? header(kind == .gitlab ? "x-ratelimit-remaining" : "ratelimit-remaining").flatMap { Int($0) }
         if let reset = header(prefix + "reset").flatMap(Double.init) {
             resetAt = Date(timeIntervalSince1970: reset)

@@ -1,9 +1,8 @@
-import Foundation
+import NIOConcurrencyHelpers
 
 /// Counts the requests one client sends in a run, split into reads and writes.
-public final class RequestCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts = Counts()
+public final class RequestCounter: Sendable {
+    private let counts = NIOLockedValueBox(Counts())
 
     /// A snapshot of the counts.
     public struct Counts: Sendable, Hashable {
@@ -23,10 +22,10 @@ public final class RequestCounter: @unchecked Sendable {
     public init() {}
 
     /// The counts so far.
-    public var snapshot: Counts { lock.withLock { counts } }
+    public var snapshot: Counts { counts.withLockedValue { $0 } }
 
     func record(_ purpose: RequestPurpose, retry: Bool) {
-        lock.withLock {
+        counts.withLockedValue { counts in
             counts.total += 1
             switch purpose {
             case .read: counts.reads += 1

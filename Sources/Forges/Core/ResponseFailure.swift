@@ -5,10 +5,14 @@ extension ForgeTransport {
     /// What to check when the credential is rejected, per forge and credential.
     var credentialHint: String {
         switch repository.kind {
-        case .github: "check the Provider secret's `token` key (or the GitHub App keys `githubAppID`, `githubAppInstallationID`, `githubAppPrivateKey`)"
+        case .github:
+            "check the Provider secret's `token` key (or the GitHub App keys `githubAppID`, `githubAppInstallationID`, "
+                + "`githubAppPrivateKey`)"
         case .gitlab: "check the Provider secret's `token` key (a GitLab personal, group or project access token)"
         case .gitea: "check the Provider secret's `token` key (a Gitea/Forgejo access token)"
-        case .bitbucket: "check the Provider secret's `token` key (`username:app-password`, or an access token)"
+        case .bitbucket:
+            "check the Provider secret's `token` key (`EMAIL:API_TOKEN` with an Atlassian API token; app passwords no longer "
+                + "work; or an access token)"
         case .bitbucketserver: "check the Provider secret's `token` key (an HTTP access token) or `username`/`password` keys"
         case .azuredevops: "check the Provider secret's `token` key (an Azure DevOps personal access token)"
         }
@@ -20,8 +24,8 @@ extension ForgeTransport {
         case .github: "the token needs `repo:status` (classic) or \"Commit statuses: write\" (fine-grained, or the App's permission)"
         case .gitlab: "the token needs the `api` scope and at least the Developer role on the project"
         case .gitea: "the token needs the `write:repository` scope"
-        case .bitbucket: "the app password or token needs the `repository:write` permission"
-        case .bitbucketserver: "the token's user needs read access to the repository"
+        case .bitbucket: "the API token needs the `write:repository:bitbucket` scope (an access token the `repository:write` permission)"
+        case .bitbucketserver: "the token needs repository write permission (REPO_WRITE) to push build statuses"
         case .azuredevops: "the PAT needs the Code (status) scope on the project"
         }
     }
@@ -32,18 +36,26 @@ extension ForgeTransport {
         let detail = scrub(Self.forgeMessage(response.body))
         switch response.status {
         case 401:
-            return ForgeError(.unauthorized, repository: repo, httpStatus: 401, sha: sha, context: context,
-                              message: "401 Unauthorized: the credential was rejected; \(credentialHint)")
+            return ForgeError(
+                .unauthorized, repository: repo, httpStatus: 401, sha: sha, context: context,
+                message: "401 Unauthorized: the credential was rejected; \(credentialHint)")
         case 403:
-            return ForgeError(.forbidden, repository: repo, httpStatus: 403, sha: sha, context: context,
-                              message: "403 Forbidden: the credential may not write commit statuses here; \(permissionHint)" + (detail.isEmpty ? "" : " (forge said: \(detail))"))
+            return ForgeError(
+                .forbidden, repository: repo, httpStatus: 403, sha: sha, context: context,
+                message: "403 Forbidden: the credential may not write commit statuses here; \(permissionHint)"
+                    + (detail.isEmpty ? "" : " (forge said: \(detail))"))
         case 404:
             let what = sha.map { "the repository or commit \($0) was not found" } ?? "the repository was not found"
-            return ForgeError(.notFound, repository: repo, httpStatus: 404, sha: sha, context: context,
-                              message: "404 Not Found: \(what), or the credential cannot see it; check the address (\(scrub(repository.address))) and that the credential has access to the repository")
+            return ForgeError(
+                .notFound, repository: repo, httpStatus: 404, sha: sha, context: context,
+                message:
+                    "404 Not Found: \(what), or the credential cannot see it; check the address (\(scrub(repository.address))) "
+                    + "and that the credential has access to the repository"
+            )
         default:
-            return ForgeError(.rejected, repository: repo, httpStatus: response.status, sha: sha, context: context,
-                              message: "\(response.status) the forge refused the request" + (detail.isEmpty ? "" : ": \(detail)"))
+            return ForgeError(
+                .rejected, repository: repo, httpStatus: response.status, sha: sha, context: context,
+                message: "\(response.status) the forge refused the request" + (detail.isEmpty ? "" : ": \(detail)"))
         }
     }
 

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How fast a client may create statuses.
 public enum WritePacing: Sendable, Hashable {
     /// No pacing (tests, benchmarks, forges without a write limit).
@@ -24,18 +28,22 @@ public enum WritePacing: Sendable, Hashable {
 /// Schedules writes: a token bucket for the per-minute rate and burst (kept as a "theoretical
 /// arrival time", GCRA), and, with an hourly cap, a sliding window of the last `perHour` send
 /// times. Each caller reserves its send time under the actor before sleeping, so concurrent
-/// callers (from any number of clients sharing this pacer) never exceed either limit.
+/// callers (from any number of clients sharing this pacer) never exceed either limit. With a
+/// `PacingFile`, the hourly window lives in that file (under an exclusive lock), so runs that
+/// follow or overlap each other share it: GitHub's 500 an hour counts per identity, not per run.
 actor WritePacer {
     private let pacing: WritePacing
     private let clock: any ForgeClock
+    private let file: PacingFile?
     /// When the bucket would next be empty-handed; `burst - 1` intervals of credit before it.
     private var theoreticalArrival: Date
     /// Send times of the most recent writes, oldest first, at most `perHour` of them.
     private var recent: [Date] = []
 
-    init(_ pacing: WritePacing, clock: any ForgeClock) {
+    init(_ pacing: WritePacing, clock: any ForgeClock, file: PacingFile? = nil) {
         self.pacing = pacing
         self.clock = clock
+        self.file = file
         theoreticalArrival = clock.now
     }
 
@@ -45,7 +53,18 @@ actor WritePacer {
         let now = clock.now
         let interval = 60 / perMinute
         var slot = max(now, theoreticalArrival.addingTimeInterval(-Double(max(burst, 1) - 1) * interval))
-        if let perHour, perHour > 0 {
+        let earliest = slot
+        // When the file cannot be used (a read-only cache directory), the window is kept in
+        // memory: this run still keeps the hourly cap, it just cannot share it.
+        if let perHour, perHour > 0, let file,
+            let reserved = try? file.reserve(
+                keeping: perHour, now: now,
+                { recent in
+                    recent.count >= perHour ? max(earliest, recent[recent.count - perHour].addingTimeInterval(3600)) : earliest
+                })
+        {
+            slot = reserved
+        } else if let perHour, perHour > 0 {
             if recent.count >= perHour { slot = max(slot, recent[recent.count - perHour].addingTimeInterval(3600)) }
             recent.append(slot)
             if recent.count > perHour { recent.removeFirst(recent.count - perHour) }
@@ -53,5 +72,46 @@ actor WritePacer {
         theoreticalArrival = max(theoreticalArrival, slot).addingTimeInterval(interval)
         let wait = slot.timeIntervalSince(now)
         if wait > 0 { try await clock.sleep(for: wait) }
+    }
+}
+
+/// One forge identity's recent write times in a small file (JSON array of epoch seconds), read and
+/// rewritten under an exclusive `flock`, so two runs that overlap never both take the last slot.
+struct PacingFile: Sendable {
+    /// The file's path.
+    let path: String
+
+    /// Under the lock: reads the send times of the last hour (oldest first), asks `choose` for the
+    /// next slot, records it, keeps the newest `keeping`, and writes the file back.
+    func reserve(keeping limit: Int, now: Date, _ choose: ([Date]) -> Date) throws -> Date {
+        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw PacingFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw PacingFileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { flock(fd, LOCK_UN) }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        let data = (try? handle.readToEnd()) ?? Data()
+        let stored = ((try? JSONDecoder().decode([Double].self, from: data)) ?? []).map(Date.init(timeIntervalSince1970:))
+        // A slot can lie in the future (reserved by a run now waiting for it): keep those too.
+        var recent = stored.filter { $0 > now.addingTimeInterval(-3600) }.sorted()
+        let slot = choose(recent)
+        recent.append(slot)
+        recent.sort()
+        if recent.count > limit { recent.removeFirst(recent.count - limit) }
+        let out = try JSONEncoder().encode(recent.map(\.timeIntervalSince1970))
+        guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+            throw PacingFileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        try handle.write(contentsOf: out)
+        return slot
+    }
+}
+
+/// The pacing file could not be used.
+struct PacingFileError: Error, CustomStringConvertible {
+    var path: String
+    var reason: String
+    var description: String {
+        "cannot keep the write-pacing window in \(path): \(reason); check that the cache directory is writable"
     }
 }

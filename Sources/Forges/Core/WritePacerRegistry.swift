@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Write pacers shared by every client that writes to the same forge host as the same identity.
 ///
@@ -9,18 +10,17 @@ import Foundation
 /// API host (and port), a SHA-256 fingerprint of the credential, and the pacing itself (clients
 /// configured with different pacings do not share). The key never holds the credential: only the
 /// digest, which cannot be reversed. `.unlimited` pacing never touches the registry.
-public final class WritePacerRegistry: @unchecked Sendable {
+public final class WritePacerRegistry: Sendable {
     /// The registry every `ForgeOptions` uses unless given another: one budget per identity for the
     /// whole process.
     public static let shared = WritePacerRegistry()
 
-    private let lock = NSLock()
-    private var pacers: [Key: WritePacer] = [:]
+    private let pacers = NIOLockedValueBox([Key: WritePacer]())
 
     /// An empty registry (tests use their own, so parallel tests never share a budget).
     public init() {}
 
-    struct Key: Hashable {
+    struct Key: Hashable, Sendable {
         var kind: ForgeKind
         var host: String
         var fingerprint: String
@@ -28,15 +28,26 @@ public final class WritePacerRegistry: @unchecked Sendable {
     }
 
     /// How many pacers exist (one per identity and pacing).
-    public var count: Int { lock.withLock { pacers.count } }
+    public var count: Int { pacers.withLockedValue { $0.count } }
 
     /// The pacer for this repository's host and credential, made on first use with `clock`.
-    func pacer(for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock) -> WritePacer {
+    /// With `directory`, the pacer keeps its hourly window in a file there named after the
+    /// identity's digest (never the credential), shared with other runs.
+    func pacer(
+        for repository: ForgeRepository, credential: ForgeCredential?, pacing: WritePacing, clock: any ForgeClock,
+        directory: String? = nil
+    ) -> WritePacer {
         if case .unlimited = pacing { return WritePacer(.unlimited, clock: clock) }
-        let key = Key(kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
-        return lock.withLock {
+        let key = Key(
+            kind: repository.kind, host: Self.host(of: repository), fingerprint: Self.fingerprint(credential, repository), pacing: pacing)
+        let file = directory.map { directory in
+            let identity = SHA256.hash(data: Data("\(key.kind.rawValue)\u{0}\(key.host)\u{0}\(key.fingerprint)".utf8))
+            let name = "write-pacing-" + identity.prefix(12).map { String(format: "%02x", $0) }.joined() + ".json"
+            return PacingFile(path: (directory as NSString).appendingPathComponent(name))
+        }
+        return pacers.withLockedValue { pacers in
             if let existing = pacers[key] { return existing }
-            let made = WritePacer(pacing, clock: clock)
+            let made = WritePacer(pacing, clock: clock, file: file)
             pacers[key] = made
             return made
         }
@@ -57,7 +68,9 @@ public final class WritePacerRegistry: @unchecked Sendable {
         case .token(let token): material = "token\u{0}\(token.revealed)"
         case .basic(let user, let password): material = "basic\u{0}\(user)\u{0}\(password.revealed)"
         case .gitHubApp(let app):
-            material = "app\u{0}\(app.appID)\u{0}\(app.installationID ?? "")\u{0}\(app.installationOwner ?? (app.installationID == nil ? repository.path.first ?? "" : ""))\u{0}\(app.baseURL ?? "")"
+            // Without an id or an owner, the installation is found by the repository's owner.
+            let owner = app.installationOwner ?? (app.installationID == nil ? repository.path.first ?? "" : "")
+            material = "app\u{0}\(app.appID)\u{0}\(app.installationID ?? "")\u{0}\(owner)\u{0}\(app.baseURL ?? "")"
         case nil: material = "anonymous"
         }
         return SHA256.hash(data: Data(material.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// Installation tokens for a GitHub App: signs an RS256 JWT with the App's key, finds the
 /// installation (by id, or by the owner's account), exchanges the JWT for a one-hour token and
@@ -20,8 +20,9 @@ actor GitHubAppTokens {
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: app.privateKeyPEM.revealed)
         } catch {
-            throw ForgeError(.configuration, repository: repository.description,
-                             message: "the GitHub App private key is not a PEM RSA key; check the Provider secret's `githubAppPrivateKey` key")
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "the GitHub App private key is not a PEM RSA key; check the Provider secret's `githubAppPrivateKey` key")
         }
         self.app = app
         self.repository = repository
@@ -60,8 +61,14 @@ actor GitHubAppTokens {
     private func appFailure(_ response: ForgeResponse, _ transport: ForgeTransport) -> ForgeError {
         var error = transport.failure(response)
         switch response.status {
-        case 401: error.message = "401 Unauthorized: the GitHub App JWT was rejected; check the Provider secret's `githubAppID` and `githubAppPrivateKey` keys"
-        case 404: error.message = "404 Not Found: the GitHub App is not installed for \(app.installationOwner ?? repository.path[0]) (or the installation id is wrong); check `githubAppInstallationID`/`githubAppInstallationOwner`"
+        case 401:
+            error.message =
+                "401 Unauthorized: the GitHub App JWT was rejected; check the Provider secret's `githubAppID` and "
+                + "`githubAppPrivateKey` keys"
+        case 404:
+            error.message =
+                "404 Not Found: the GitHub App is not installed for \(app.installationOwner ?? repository.path[0]) (or the "
+                + "installation id is wrong); check `githubAppInstallationID`/`githubAppInstallationOwner`"
         default: break
         }
         return error

@@ -23,8 +23,10 @@ public struct GitHubForge: CommitStatusForge {
     public static let descriptionLimit = 140
 
     /// A client for `repository` (which must be a GitHub repository).
-    public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
-                usesGraphQL: Bool = true) throws(ForgeError) {
+    public init(
+        repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions = ForgeOptions(),
+        usesGraphQL: Bool = true
+    ) throws(ForgeError) {
         guard repository.kind == .github else {
             throw ForgeError(.configuration, repository: repository.description, message: "not a GitHub repository (\(repository.kind))")
         }
@@ -42,7 +44,8 @@ public struct GitHubForge: CommitStatusForge {
             let tokens = try GitHubAppTokens(app: app, repository: repository, options: options, counter: counter)
             authorize = { [("Authorization", "Bearer \(try await tokens.token())")] }
         }
-        var transport = ForgeTransport(repository: repository, options: options, credential: credential, counter: counter, authorize: authorize)
+        var transport = ForgeTransport(
+            repository: repository, options: options, credential: credential, counter: counter, authorize: authorize)
         transport.retriesConflict = false
         self.transport = transport
     }
@@ -50,31 +53,8 @@ public struct GitHubForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// GitHub compares contexts case-insensitively.
-    public func statusKey(forContext context: String) -> String { context.lowercased() }
-
-    /// SPEC section 5: succeeded → `success`, failed → `failure`.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded, .skipped: "success"
-        case .failed, .warning: "failure"
-        case .pending, .running, .unknown: "pending"
-        case .canceled: "error"
-        }
-    }
-
     /// Every state GitHub returns (REST lower case, GraphQL upper case), back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word.lowercased() {
-        case "success": .succeeded
-        case "failure", "error": .failed
-        case "pending", "expected": .pending
-        default: .unknown
-        }
-    }
-
-    /// Cut to 140 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.descriptionLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.github.commitState(forgeWord: word) }
 
     /// Reads the latest status per context of each commit, via GraphQL (100 commits a query) or REST.
     public func statuses(of shas: [String]) async throws -> [String: [CommitStatus]] {
@@ -83,11 +63,17 @@ public struct GitHubForge: CommitStatusForge {
         var viaREST = usesGraphQL ? unique.filter { !$0.isHexObjectID } : unique
         if usesGraphQL {
             let chunks = unique.filter(\.isHexObjectID).chunked(into: Self.commitsPerQuery)
-            let answers = try await chunks.concurrentMapThrowing(limit: options.concurrency) { chunk -> ([String: [CommitStatus]], [String]) in
+            let answers = try await chunks.concurrentMapThrowing(limit: options.concurrency) {
+                chunk -> ([String: [CommitStatus]], [String]) in
                 do {
                     return (try await queryStatuses(of: chunk), [])
                 } catch let error as ForgeError where error.kind == .notFound && error.httpStatus == 404 {
                     // A server without GraphQL at this address: read these commits over REST.
+                    return ([:], chunk)
+                } catch let error as ForgeError where error.kind == .rateLimited {
+                    // GraphQL points are a budget of their own (`x-ratelimit-resource: graphql`);
+                    // when they run out, REST (`core`) still answers: read these commits there.
+                    transport.logger.info("GraphQL rate limit spent; reading over REST", metadata: ["commits": "\(chunk.count)"])
                     return ([:], chunk)
                 }
             }
@@ -109,19 +95,34 @@ public struct GitHubForge: CommitStatusForge {
             var description: String
             var context: String
         }
-        let body = Body(state: forgeState(for: status.state), target_url: status.targetURL,
-                        description: storedDescription(status.description), context: status.context)
-        let response = try await transport.send(.POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write)
+        let body = Body(
+            state: forgeState(for: status.state), target_url: status.targetURL,
+            description: storedDescription(status.description), context: status.context)
+        // Every POST appends: a write whose answer was lost is re-sent only if GitHub does not show it.
+        let response = try await transport.send(
+            .POST, "\(repoURL)/statuses/\(status.sha)", json: try ForgeJSON.encode(body), purpose: .write,
+            alreadyStored: { try await alreadyShows(status) })
         guard response.status == 201 || response.status == 200 else {
+            if response.status == 422, ForgeTransport.forgeMessage(response.body).lowercased().contains("no commit found") {
+                throw ForgeError(
+                    .notFound, repository: repository.description, httpStatus: 422, sha: status.sha, context: status.context,
+                    message: "422 GitHub has no commit \(status.sha) in this repository; was it pushed, or force-pushed away?")
+            }
             if response.status == 422, ForgeTransport.forgeMessage(response.body).lowercased().contains("maximum number of statuses") {
-                throw ForgeError(.statusLimitReached, repository: repository.description, httpStatus: 422, sha: status.sha, context: status.context,
-                                 message: "422 commit \(status.sha) already has GitHub's maximum of 1000 statuses in context \(status.context); no more can be added there")
+                throw ForgeError(
+                    .statusLimitReached, repository: repository.description, httpStatus: 422, sha: status.sha, context: status.context,
+                    message:
+                        "422 commit \(status.sha) already has GitHub's maximum of 1000 statuses in context \(status.context); "
+                        + "no more can be added there"
+                )
             }
             throw transport.failure(response, sha: status.sha, context: status.context)
         }
     }
 
-    var repoURL: String { "\(repository.apiBaseURL)/repos/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)" }
+    var repoURL: String {
+        "\(repository.apiBaseURL)/repos/\(repository.path[0].pathSegmentEncoded)/\(repository.path[1].pathSegmentEncoded)"
+    }
 
     /// REST: every page of `GET /repos/{o}/{r}/commits/{sha}/statuses`, reduced to the newest per context.
     func listStatuses(of sha: String) async throws -> [CommitStatus] {
@@ -141,9 +142,10 @@ public struct GitHubForge: CommitStatusForge {
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
             let items = try ForgeJSON.decode([Item].self, response, from: transport)
             all += items.map {
-                CommitStatus(sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.creator?.login,
-                             forgeState: $0.state, forgeKey: $0.context.lowercased())
+                CommitStatus(
+                    sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.creator?.login,
+                    forgeState: $0.state, forgeKey: $0.context.lowercased())
             }
             url = LinkHeader.next(response.header("Link"))
         }

@@ -1,20 +1,19 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// What GitHub GraphQL reads cost in one run, from the `rateLimit` field of each answer.
-public final class GraphQLUsage: @unchecked Sendable {
-    private let lock = NSLock()
-    private var queries = 0
-    private var cost = 0
-    private var remaining: Int?
+public final class GraphQLUsage: Sendable {
+    private struct Totals { var queries = 0, cost = 0, remaining: Int? }
+    private let totals = NIOLockedValueBox(Totals())
 
     /// Queries answered, points spent, and points left in the window after the last answer.
-    public var snapshot: (queries: Int, cost: Int, remaining: Int?) { lock.withLock { (queries, cost, remaining) } }
+    public var snapshot: (queries: Int, cost: Int, remaining: Int?) { totals.withLockedValue { ($0.queries, $0.cost, $0.remaining) } }
 
     func record(cost: Int, remaining: Int?) {
-        lock.withLock {
-            queries += 1
-            self.cost += cost
-            if let remaining { self.remaining = remaining }
+        totals.withLockedValue { totals in
+            totals.queries += 1
+            totals.cost += cost
+            if let remaining { totals.remaining = remaining }
         }
     }
 }
@@ -28,7 +27,9 @@ extension GitHubForge {
         }
         var query = "query { rateLimit { cost remaining resetAt } repository(owner: \(quoted(owner)), name: \(quoted(name))) {"
         for (index, sha) in shas.enumerated() {
-            query += " c\(index): object(oid: \(quoted(sha))) { ... on Commit { oid status { contexts { context state description targetUrl createdAt creator { login } } } } }"
+            query +=
+                " c\(index): object(oid: \(quoted(sha))) { ... on Commit { oid status { contexts { context state description "
+                + "targetUrl createdAt creator { login } } } } }"
         }
         return query + " } }"
     }
@@ -68,8 +69,12 @@ extension GitHubForge {
         if let errors = answer.errors, !errors.isEmpty {
             let message = transport.scrub(errors.map(\.message).joined(separator: "; "))
             if errors.contains(where: { $0.type == "NOT_FOUND" }) {
-                throw ForgeError(.notFound, repository: repository.description,
-                                 message: "the repository was not found, or the credential cannot see it (GraphQL: \(message)); check the address (\(repository.address)) and the credential's repository access")
+                throw ForgeError(
+                    .notFound, repository: repository.description,
+                    message:
+                        "the repository was not found, or the credential cannot see it (GraphQL: \(message)); check the address "
+                        + "(\(repository.address)) and the credential's repository access"
+                )
             }
             if errors.contains(where: { $0.type == "RATE_LIMITED" }) {
                 throw ForgeError(.rateLimited, repository: repository.description, message: "GraphQL rate limit spent: \(message)")
@@ -83,9 +88,10 @@ extension GitHubForge {
         for (index, sha) in shas.enumerated() {
             let contexts = (objects["c\(index)"] ?? nil)?.status?.contexts ?? []
             result[sha] = contexts.map {
-                CommitStatus(sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
-                             targetURL: $0.targetUrl, createdAt: $0.createdAt, creator: $0.creator?.login,
-                             forgeState: $0.state.lowercased(), forgeKey: $0.context.lowercased())
+                CommitStatus(
+                    sha: sha, context: $0.context, state: Self.commitState($0.state), description: $0.description ?? "",
+                    targetURL: $0.targetUrl, createdAt: $0.createdAt, creator: $0.creator?.login,
+                    forgeState: $0.state.lowercased(), forgeKey: $0.context.lowercased())
             }.latestPerKey()
         }
         return result

@@ -5,7 +5,10 @@ import Foundation
 /// Writes: `POST /api/v4/projects/{id}/statuses/{sha}` with `PRIVATE-TOKEN`; the project id is the
 /// full path (subgroups included) URL-encoded. GitLab refuses to repeat `pending` or `running`
 /// ("Cannot transition status", 400): the client reads first for those states and counts that
-/// answer as "already there". A 409 (another update to the sha in progress) is retried, and writes
+/// answer as "already there" when the status already is in the wanted state; a running status
+/// moved back to pending is refused too (":enqueue from :running"), and that is reported. `ref` is
+/// sent when the status carries one (without it GitLab picks a branch containing the commit and
+/// answers 404 when only a tag or a deleted branch reaches it). A 409 (another update to the sha in progress) is retried, and writes
 /// to one sha are serialized. Reads: `GET …/repository/commits/{sha}/statuses` (optionally
 /// `?name=`), paged by `x-next-page`; the response names the state `status`.
 public struct GitLabForge: CommitStatusForge {
@@ -24,7 +27,9 @@ public struct GitLabForge: CommitStatusForge {
             throw ForgeError(.configuration, repository: repository.description, message: "not a GitLab repository (\(repository.kind))")
         }
         guard case .token(let token) = credential else {
-            throw ForgeError(.configuration, repository: repository.description, message: "GitLab needs an access token; put it in the Provider secret's `token` key")
+            throw ForgeError(
+                .configuration, repository: repository.description,
+                message: "GitLab needs an access token; put it in the Provider secret's `token` key")
         }
         self.repository = repository
         self.options = options
@@ -38,36 +43,8 @@ public struct GitLabForge: CommitStatusForge {
     /// Requests sent so far.
     public var requests: RequestCounter { transport.counter }
 
-    /// GitLab identifies a status by its `name`.
-    public func statusKey(forContext context: String) -> String { context }
-
-    /// SPEC section 5: succeeded → `success`, failed → `failed`; GitLab has a word for every other state.
-    public func forgeState(for state: CommitState) -> String {
-        switch state {
-        case .succeeded: "success"
-        case .failed, .warning: "failed"
-        case .pending, .unknown: "pending"
-        case .running: "running"
-        case .canceled: "canceled"
-        case .skipped: "skipped"
-        }
-    }
-
     /// Every GitLab status word back to neutral.
-    public static func commitState(_ word: String) -> CommitState {
-        switch word {
-        case "success": .succeeded
-        case "failed": .failed
-        case "pending", "created", "waiting_for_resource", "preparing", "scheduled", "manual": .pending
-        case "running": .running
-        case "canceled", "canceling": .canceled
-        case "skipped": .skipped
-        default: .unknown
-        }
-    }
-
-    /// Cut to 255 characters.
-    public func storedDescription(_ description: String) -> String { description.trimmed(toCharacters: Self.fieldLimit) }
+    public static func commitState(_ word: String) -> CommitState { ForgeKind.gitlab.commitState(forgeWord: word) }
 
     var projectURL: String { "\(repository.apiBaseURL)/projects/\(repository.path.joined(separator: "/").pathSegmentEncoded)" }
 
@@ -82,6 +59,7 @@ public struct GitLabForge: CommitStatusForge {
     /// The latest status per name of one commit, newest first; only `name` when given.
     public func statuses(of sha: String, named name: String?) async throws -> [CommitStatus] {
         struct Item: Decodable {
+            var id: Int?
             var status: String
             var name: String
             var description: String?
@@ -91,20 +69,27 @@ public struct GitLabForge: CommitStatusForge {
             struct Author: Decodable { var username: String? }
         }
         var page: String? = "1"
-        var all: [CommitStatus] = []
+        var items: [Item] = []
         while let current = page, !current.isEmpty {
             var url = "\(projectURL)/repository/commits/\(sha)/statuses?per_page=100&page=\(current)"
             if let name { url += "&name=\(name.queryValueEncoded)" }
             let response = try await transport.send(.GET, url, purpose: .read)
             guard response.status == 200 else { throw transport.failure(response, sha: sha) }
-            all += try ForgeJSON.decode([Item].self, response, from: transport).map {
-                CommitStatus(sha: sha, context: $0.name, state: Self.commitState($0.status), description: $0.description ?? "",
-                             targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.author?.username,
-                             forgeState: $0.status, forgeKey: $0.name)
-            }
+            items += try ForgeJSON.decode([Item].self, response, from: transport)
             page = response.header("x-next-page")
         }
-        return all.latestPerKey()
+        // GitLab lists ascending by id, and statuses written within one second share created_at:
+        // newest first means by time, then by id, never by position in the list.
+        items.sort { a, b in
+            let (da, db) = (a.created_at ?? .distantPast, b.created_at ?? .distantPast)
+            return da != db ? da > db : (a.id ?? 0) > (b.id ?? 0)
+        }
+        return items.map {
+            CommitStatus(
+                sha: sha, context: $0.name, state: Self.commitState($0.status), description: $0.description ?? "",
+                targetURL: $0.target_url, createdAt: $0.created_at, creator: $0.author?.username,
+                forgeState: $0.status, forgeKey: $0.name)
+        }.latestPerKey()
     }
 
     /// Creates one status, one write per commit at a time. A pending or running state that the
@@ -115,20 +100,54 @@ public struct GitLabForge: CommitStatusForge {
             var name: String
             var description: String
             var target_url: String?
+            var ref: String?
         }
         let state = forgeState(for: status.state)
-        let body = try ForgeJSON.encode(Body(state: state, name: status.context.trimmed(toCharacters: Self.fieldLimit),
-                                             description: storedDescription(status.description),
-                                             target_url: status.targetURL?.trimmed(toCharacters: Self.fieldLimit)))
+        let body = try ForgeJSON.encode(
+            Body(
+                state: state, name: status.context.prefix(codePoints: Self.fieldLimit),
+                description: storedDescription(status.description),
+                target_url: status.targetURL?.prefix(codePoints: Self.fieldLimit),
+                ref: status.ref?.prefix(codePoints: Self.fieldLimit)))
         try await serializer.run(status.sha) {
             if state == "pending" || state == "running",
-               try await statuses(of: status.sha, named: status.context).first?.forgeState == state {
+                try await statuses(of: status.sha, named: status.context).first?.forgeState == state
+            {
                 return
             }
-            let response = try await transport.send(.POST, "\(projectURL)/statuses/\(status.sha)", json: body, purpose: .write)
+            // A finished state appends a new status: a write whose answer was lost is re-sent only
+            // if GitLab does not show it.
+            let response = try await transport.send(
+                .POST, "\(projectURL)/statuses/\(status.sha)", json: body, purpose: .write,
+                alreadyStored: { try await alreadyShows(status) })
             if response.status == 201 || response.status == 200 { return }
-            if response.status == 400, ForgeTransport.forgeMessage(response.body).contains("Cannot transition status") {
-                return  // GitLab already shows this state: that is what we wanted.
+            let message = ForgeTransport.forgeMessage(response.body)
+            if response.status == 400, message.contains("Cannot transition status") {
+                // `… from :pending` when pending is wanted: GitLab already shows it, as wanted.
+                if message.contains("from :\(state)") { return }
+                throw ForgeError(
+                    .rejected, repository: repository.description, httpStatus: 400, sha: status.sha, context: status.context,
+                    message:
+                        "400 GitLab refuses to set \(status.context) on \(status.sha) to \(state) "
+                        + "(\(transport.scrub(message))); a running status cannot go back to pending, the next change of "
+                        + "state will be written"
+                )
+            }
+            if response.status == 404, message.lowercased().contains("references for commit") {
+                throw ForgeError(
+                    .notFound, repository: repository.description, httpStatus: 404, sha: status.sha, context: status.context,
+                    message:
+                        "404 GitLab found no branch containing \(status.sha)\(status.ref.map { " for ref \($0)" } ?? ""); it is "
+                        + "reachable only from a tag or a deleted branch, or not pushed; give the status its ref (the tracked "
+                        + "branch or tag)"
+                )
+            }
+            if response.status == 403 {
+                var error = transport.failure(response, sha: status.sha, context: status.context)
+                error.message +=
+                    "; on a protected branch the Developer role may not be enough: the token's user needs to be allowed to push "
+                    + "or merge there"
+                throw error
             }
             throw transport.failure(response, sha: status.sha, context: status.context)
         }

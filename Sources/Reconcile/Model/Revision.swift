@@ -76,6 +76,14 @@ public struct Revision: Sendable, Hashable, CustomStringConvertible {
         return .failure(.notARevision(text))
     }
 
+    /// The branch or tag a revision text names (`main`, `v1.2.0`; `refs/heads/` and `refs/tags/`
+    /// dropped), or nil when it names none (a commit pin, a pull-request ref, junk).
+    public static func refName(_ text: String) -> String? {
+        guard case .success(let revision) = parse(text), var pointer = revision.pointer, pointer != "HEAD" else { return nil }
+        for prefix in ["refs/heads/", "refs/tags/"] where pointer.hasPrefix(prefix) { pointer.removeFirst(prefix.count) }
+        return pointer.hasPrefix("refs/") ? nil : pointer
+    }
+
     private static let expectedLength = ["sha1": 40, "sha256": 64, "sha384": 96, "sha512": 128]
 
     private static func isHex(_ s: Substring) -> Bool {

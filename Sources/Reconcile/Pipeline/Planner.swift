@@ -20,6 +20,9 @@ public struct DesiredStatus: Sendable, Hashable {
     public var kustomization: KustomizationID
     /// The commit's committer time.
     public var commitTime: Date?
+    /// The branch or tag the revision names, which GitLab needs when only a tag or a deleted
+    /// branch reaches the commit.
+    public var ref: String?
     /// Whether notification-controller would post it through the target's Alerts.
     public var admission: Admission = .posts
 }
@@ -88,7 +91,8 @@ public enum Planner {
                         target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
                         description: NotificationText.description(forReason: observation.reason),
                         observation: observation, carriedBy: nil, kustomization: unit.kustomization,
-                        commitTime: facts.commitTimes[sha], admission: target.admits(observation.outcome, message: observation.eventMessage)))
+                        commitTime: facts.commitTimes[sha], ref: Revision.refName(observation.revision),
+                        admission: target.admits(observation.outcome, message: observation.eventMessage)))
                 }
             }
             for key in selection.ranges {
@@ -100,6 +104,7 @@ public enum Planner {
                             target: target, sha: commit.sha, state: .succeeded,
                             description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
                             kustomization: unit.kustomization, commitTime: commit.time,
+                            ref: best[key.to].flatMap { Revision.refName($0.revision) },
                             admission: target.admits(.succeeded, message: .reconciliationFinished(interval: nil))))
                     }
                 }
@@ -118,7 +123,7 @@ public enum Planner {
             let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
             let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
-                                      description: wanted.description)
+                                      description: wanted.description, ref: wanted.ref)
             func write(_ reason: WriteReason) {
                 writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
                                            kustomization: wanted.kustomization, commitTime: wanted.commitTime))

@@ -62,7 +62,7 @@ public enum Resolve {
     /// Looks up the observed commits of `units` in `repository`, selects, and walks the ranges.
     static func facts(for units: [PlanUnit], repository key: String, in repository: Repository,
                       policy: PlanPolicy) async throws -> RepositoryFacts {
-        try await repository.perform { repository in
+        try await repository.withRepository { repository in
             var result = RepositoryFacts()
             // A commit counts only if a branch or tag still reaches it: one force-pushed away but kept
             // in a cached mirror's object store is reported as missing, never written.
