@@ -99,7 +99,8 @@ public struct ContextExpression: Sendable, Hashable {
         case .value(.string(let context)): return .context(context)
         case .value(let other): return .failed("spec.commitStatusExpr gives a \(other.typeName), not a string")
         case .unknown(let paths):
-            return .notReproducible("spec.commitStatusExpr depends on \(paths.joined(separator: ", ")), which fluxstamp cannot know for a past event")
+            let unknown = paths.joined(separator: ", ")
+            return .notReproducible("spec.commitStatusExpr depends on \(unknown), which fluxstamp cannot know for a past event")
         case .error(let error):
             return .failed("spec.commitStatusExpr cannot be evaluated (notification-controller fails on it too): \(error)")
         }

@@ -164,7 +164,8 @@ public enum Observe {
             }
             if ready.status == "True", reason == "ReconciliationSucceeded", let applied {
                 current(applied, .succeeded, .reconciliationFinished(interval: interval))
-            } else if ready.status == "False", attemptedFailureReasons.contains(reason), var attempted = status?.lastAttemptedRevision.nonEmpty {
+            } else if ready.status == "False", attemptedFailureReasons.contains(reason),
+                      var attempted = status?.lastAttemptedRevision.nonEmpty {
                 if let ociOrigin, ociOrigin.artifact == attempted { attempted = ociOrigin.origin }
                 current(attempted, .failed, .known(message))
             } else if ready.status == "False", sourceFailureReasons.contains(reason), let sourceRevision,

@@ -44,8 +44,8 @@ struct Routes {
             if case .customExpression(let source) = reporter.contextID,
                let provider = reporter.providerObject ?? inventory.provider(named: reporter.provider) {
                 do { _ = try CELProgram(parsing: source) } catch {
-                    problems.append(Problem(subject, "Provider \(reporter.provider): spec.commitStatusExpr does not compile (notification-controller fails on it too): \(error)",
-                                            stage: .observe))
+                    let why = "spec.commitStatusExpr does not compile (notification-controller fails on it too): \(error)"
+                    problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", stage: .observe))
                     continue
                 }
                 expression = Self.contextExpression(source, provider: provider, reporter: reporter, kustomization: k)
@@ -59,8 +59,9 @@ struct Routes {
             let alertNamespace = reporter.alert.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
             if settings.noCrossNamespaceRefs, alertNamespace != (k.metadata.namespace ?? "") {
                 // NC with --no-cross-namespace-refs discards the event ("access denied to cross-namespace sources").
-                problems.append(Problem(subject, "Alert \(reporter.alert) is in another namespace and cross-namespace references are denied (--no-cross-namespace-refs): notification-controller posts nothing through it, nor does fluxstamp",
-                                        severity: .note, stage: .observe))
+                let why = "is in another namespace and cross-namespace references are denied (--no-cross-namespace-refs): "
+                    + "notification-controller posts nothing through it, nor does fluxstamp"
+                problems.append(Problem(subject, "Alert \(reporter.alert) \(why)", severity: .note, stage: .observe))
                 continue
             }
             let provider = inventory.provider(named: reporter.provider)
@@ -89,8 +90,9 @@ struct Routes {
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
                 if genre != "fluxcd", !Self.writesAzureGenres {
-                    problems.append(Problem(subject, "Provider \(reporter.provider): notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), which this fluxstamp cannot write yet; nothing is written there rather than a parallel status",
-                                            severity: .note, stage: .observe))
+                    let why = "notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), "
+                        + "which this fluxstamp cannot write yet; nothing is written there rather than a parallel status"
+                    problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", severity: .note, stage: .observe))
                     continue
                 }
             }
@@ -183,8 +185,8 @@ struct Routes {
             return .basic(username: user, password: SecretValue(password))
         }
         problems.append(Problem("Provider \(provider.metadata.qualifiedName)",
-                                "Secret \(secret.metadata.qualifiedName) has none of the keys token, username+password, githubAppID+githubAppPrivateKey",
-                                stage: .observe))
+                                "Secret \(secret.metadata.qualifiedName) has none of the keys token, username+password, "
+                                    + "githubAppID+githubAppPrivateKey", stage: .observe))
         return nil
     }
 
@@ -214,7 +216,8 @@ struct Routes {
                           ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source)),
                           ("certSecretRef", spec.certSecretRef.map { object([("name", .string($0.name))]) }),
                           ("proxySecretRef", spec.proxySecretRef.map { object([("name", .string($0.name))]) }),
-                          ("proxy", spec.proxy.map(CELValue.string)), ("serviceAccountName", spec.serviceAccountName.map(CELValue.string))])),
+                          ("proxy", spec.proxy.map(CELValue.string)),
+                          ("serviceAccountName", spec.serviceAccountName.map(CELValue.string))])),
         ])
         let providerUnknowns: [[String]] = unread + ["channel", "username", "interval", "timeout"].map { ["spec", $0] }
         var alertValue: CELValue
