@@ -39,6 +39,17 @@ private func existing(_ n: Int, _ state: CommitState, _ description: String, con
                  forgeKey: key ?? context.lowercased())
 }
 
+private let bitbucketDC: StatusTarget = {
+    var target = StatusTarget(repository: forge, context: appsContext, forge: .bitbucketserver, routes: [AlertRoute(alert: "a")])
+    target.providerAddress = "https://bitbucket.example.com/scm/acme/fleet.git"
+    return target
+}()
+
+private func bitbucketStatus(_ n: Int, url: String, name: String = "kustomization/apps [reconciliation succeeded]") -> CommitStatus {
+    CommitStatus(sha: sha(n), context: bitbucketDC.key, state: .succeeded, description: "reconciliation succeeded", targetURL: url,
+                 title: name, createdAt: at(n), forgeState: "SUCCESSFUL", forgeKey: bitbucketDC.key)
+}
+
 /// Facts for commits 1…20 (all present) plus intermediate ranges.
 private func facts(intermediates: [IntermediateKey: [Int]] = [:], missing: Set<Int> = []) -> [String: GitFacts] {
     var times: [String: Date] = [:]
@@ -278,6 +289,20 @@ private let scenarios: [Scenario] = [
         existing: [existing(5, .succeeded, "reconciliation succeeded", created: at(5), key: "fluxcd:prod/\(appsContext)"),
                    existing(4, .succeeded, "reconciliation succeeded", created: at(4), key: "fluxcd/\(appsContext)")],
         writes: [(4, appsContext, .succeeded, "missing")], unchanged: 1),
+    // Issue 9, item 7: Bitbucket Data Center carries NC's name and the raw Provider address as url.
+    Scenario(
+        name: "7: Bitbucket DC: a status with NC's words but another url is rewritten; NC's exact status is left",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps", targets: [bitbucketDC],
+                         observations: [observed(5, at: now, origin: .status, current: true), observed(4, at: at(4))])],
+        existing: [bitbucketStatus(5, url: "https://bitbucket.example.com"),
+                   bitbucketStatus(4, url: "https://bitbucket.example.com/scm/acme/fleet.git")],
+        writes: [(5, appsContext, .succeeded, "outdated")], unchanged: 1),
+    Scenario(
+        name: "7: Bitbucket DC: a status whose name is not NC's is rewritten",
+        units: [PlanUnit(kustomization: apps, repository: repo, path: "./apps", targets: [bitbucketDC],
+                         observations: [observed(5, at: now, origin: .status, current: true)])],
+        existing: [bitbucketStatus(5, url: "https://bitbucket.example.com/scm/acme/fleet.git", name: "kustomization/apps/0c9c2e41")],
+        writes: [(5, appsContext, .succeeded, "outdated")]),
     Scenario(
         name: "unsupported source (Bucket) is reported",
         units: [PlanUnit(kustomization: apps, repository: nil, unsupported: "Bucket sources have no commits", path: ".",

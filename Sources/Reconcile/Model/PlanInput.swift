@@ -22,6 +22,9 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     /// The Provider's `spec.commitStatusExpr`, when it sets one: then `context` is a placeholder,
     /// and each fact's context is what the expression gives for it.
     public var contextExpression: ContextExpression?
+    /// The Provider's address as notification-controller has it (the Secret's `address`, else
+    /// `spec.address`): Bitbucket Data Center statuses carry it as `url`, byte for byte.
+    public var providerAddress: String?
 
     /// Every route is error-only (`eventSeverity: error`), so notification-controller posts only
     /// failures here: fluxstamp writes failures, and successes only to correct a failure.
@@ -45,8 +48,10 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// The same target under another context (what a `commitStatusExpr` gave for one fact).
     func with(context: String) -> StatusTarget {
-        StatusTarget(repository: repository, context: context, forge: forge, genre: genre, routes: routes,
-                     contextExpression: contextExpression)
+        var target = StatusTarget(repository: repository, context: context, forge: forge, genre: genre, routes: routes,
+                                  contextExpression: contextExpression)
+        target.providerAddress = providerAddress
+        return target
     }
 
     /// Creates a target routed by one Alert (or by none).

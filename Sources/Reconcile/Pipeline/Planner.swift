@@ -122,13 +122,23 @@ public enum Planner {
         for wanted in desired.statuses {
             let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
-            let status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
+            var status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
                                       description: wanted.description, ref: wanted.ref)
+            if wanted.target.forge == .bitbucketserver {
+                // NC's Bitbucket Data Center build status: name `kind/name [description]`, url the raw Provider address.
+                status.title = "kustomization/\(wanted.kustomization.name)".lowercased() + " [\(wanted.description)]"
+                status.targetURL = wanted.target.providerAddress
+            }
             func write(_ reason: WriteReason) {
                 writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
                                            kustomization: wanted.kustomization, commitTime: wanted.commitTime))
             }
             if let current, wanted.carriedBy != nil || wanted.target.forge.shows(status, current: current) {
+                if wanted.carriedBy == nil, wanted.target.forge == .bitbucketserver, wanted.admission == .posts,
+                   current.title != status.title || (status.targetURL != nil && current.targetURL != status.targetURL) {
+                    write(.outdated) // same state and words, but not NC's name or url: NC's own duplicate check would differ
+                    continue
+                }
                 unchanged += 1 // intermediates only fill contexts that have no status yet
                 continue
             }

@@ -99,8 +99,9 @@ struct Routes {
             if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
                 let route = AlertRoute(alert: reporter.alert, failuresOnly: reporter.failuresOnly,
                                        inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
-                let target = StatusTarget(repository: repository.description, context: context, forge: repository.kind, genre: genre,
+                var target = StatusTarget(repository: repository.description, context: context, forge: repository.kind, genre: genre,
                                           routes: [route], contextExpression: expression)
+                target.providerAddress = address
                 // Several Alerts on one Provider post into one context: one target, every Alert's route.
                 if let i = result.firstIndex(where: { $0.repository == target.repository && $0.key == target.key }) {
                     result[i] = result[i].merged(with: target)
