@@ -124,14 +124,15 @@ struct HistoryOutput {
                 appendJSONString(paths[index])
             }
             append(touched.isEmpty ? "],\n    \"sha\" : \"" : "\n    ],\n    \"sha\" : \"")
-            append(commit.id.hex)
+            commit.id.appendHex(to: &buffer)
             append("\",\n    \"subject\" : ")
             appendJSONString(commit.subject)
             append(",\n    \"time\" : \"")
             GitTime.appendRFC3339(committerTime, to: &buffer)
             append("\"\n  }")
         } else {
-            append(String(commit.id.hex.prefix(7)))
+            commit.id.appendHex(to: &buffer)
+            buffer.removeLast(33) // git's seven-digit short form
             append("  ")
             var time: [UInt8] = []
             GitTime.appendRFC3339(committerTime, to: &time)
