@@ -91,6 +91,8 @@ private struct CarriedEngine {
         var key: CarriedRange
         var pathIndex: Int?
         var fromPosition: Int?
+        /// The generation of `from`: a chain commit above it cannot be one of its ancestors.
+        var fromGeneration: UInt32 = 0
         /// For a range the commit-graph cannot decide: the ids `git rev-list --first-parent`
         /// gives for `from..to` (computed when the range is opened).
         var carried: Set<ObjectID>?
@@ -150,6 +152,7 @@ private struct CarriedEngine {
             let facts = try repository.facts(of: ranges[index].key.from, graph: graph)
             if let graph, let position = facts.position, graph.usableGeneration(at: position) {
                 ranges[index].fromPosition = position
+                ranges[index].fromGeneration = graph.generation(at: position)
             }
         }
         // Newest first, so that a walk from a later deployment passes the earlier ones on its chain.
@@ -193,9 +196,11 @@ private struct CarriedEngine {
                 nodes[id] = node
             }
             let position = graph?.position(of: id)
+            let generation = position.flatMap { graph?.generation(at: $0) } ?? UInt32.max
             var stillActive: [Int] = []
+            stillActive.reserveCapacity(active.count)
             for index in active {
-                if try contains(index, id, position) { continue }
+                if try contains(index, id, position, generation) { continue }
                 if id != ranges[index].key.to, touches(node, ranges[index].pathIndex) {
                     ranges[index].result.append(CarriedCommit(id: id, committerTime: node.time))
                 }
@@ -229,10 +234,13 @@ private struct CarriedEngine {
     }
 
     /// Whether the range's `from` contains the chain commit `id` (at graph `position`).
-    mutating func contains(_ index: Int, _ id: ObjectID, _ position: Int?) throws(GitError) -> Bool {
+    mutating func contains(_ index: Int, _ id: ObjectID, _ position: Int?,
+                           _ generation: UInt32) throws(GitError) -> Bool {
         let range = ranges[index]
         if id == range.key.from { return true }
         if let carried = range.carried { return !carried.contains(id) }
+        // A commit of a higher generation than `from` cannot be one of its ancestors.
+        if range.fromPosition != nil, generation > range.fromGeneration { return false }
         // A commit-graph written from refs holds every ancestor of each commit it holds: a commit
         // missing from it cannot be an ancestor of `from`, which is in it.
         guard let graph, let from = range.fromPosition, let position else { return false }

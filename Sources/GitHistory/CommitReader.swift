@@ -79,6 +79,18 @@ enum RawCommit {
     /// git's `%s`: blank lines skipped, then the first paragraph's lines, each without trailing
     /// whitespace, joined by one space.
     static func subject(_ message: UnsafeBufferPointer<UInt8>) -> String {
+        // Most subjects are one line followed by a blank line or the end: take it as it is.
+        var lineEnd = 0
+        while lineEnd < message.count, message[lineEnd] != 0x0A { lineEnd += 1 }
+        var trimmedEnd = lineEnd
+        while trimmedEnd > 0, isSpace(message[trimmedEnd - 1]) { trimmedEnd -= 1 }
+        if trimmedEnd > 0 { // a first line that is not blank (leading spaces stay, as in git)
+            var next = lineEnd + 1
+            while next < message.count, message[next] != 0x0A, isSpace(message[next]) { next += 1 }
+            if next >= message.count || message[next] == 0x0A {
+                return String(decoding: UnsafeBufferPointer(rebasing: message[0..<trimmedEnd]), as: UTF8.self)
+            }
+        }
         var out: [UInt8] = []
         var index = 0
         var started = false

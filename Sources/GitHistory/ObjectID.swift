@@ -50,6 +50,18 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
     }
 
+    /// Appends the 40 lowercase hex digits to `bytes`, for output written without building strings.
+    public func appendHex(to bytes: inout [UInt8]) {
+        let digits: StaticString = "0123456789abcdef"
+        let oid = gitOID
+        withUnsafeBytes(of: oid.id) { raw in
+            for byte in raw {
+                bytes.append(digits.utf8Start[Int(byte >> 4)])
+                bytes.append(digits.utf8Start[Int(byte & 0x0f)])
+            }
+        }
+    }
+
     /// The first seven hex characters, as git shows them.
     public var short: String { String(hex.prefix(7)) }
 

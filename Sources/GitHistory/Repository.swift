@@ -7,9 +7,15 @@ enum Libgit2 {
     /// parsed objects cost several times that, so a 100,000-commit walk peaked at 440 MB with it
     /// and 130 MB without; walks keep the trees they reuse themselves (`TreeCache`) and were no
     /// slower without it (measured with scripts/bench).
+    ///
+    /// Strict hash verification is off too: libgit2 otherwise SHA-1-hashes (with collision
+    /// detection) every object it reads, which git does only in fsck; reads stay checked by
+    /// zlib's checksum and the pack index. Measured with scripts/bench: part of what made the
+    /// path map slower than `git rev-list`.
     static let initialized: Void = {
         _ = git_libgit2_init()
         _ = fluxstamp_git_enable_caching(0)
+        _ = fluxstamp_git_enable_strict_hash_verification(0)
     }()
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 // fluxstamp-bench CASE [ARGS…]: one benchmark case per invocation, run by scripts/bench.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: fluxstamp-bench git-paths REPO PATH… | forges | sync FLUXSTAMP_BINARY | monorepo FLUXSTAMP_BINARY REPO"
+let usage = "usage: fluxstamp-bench git-paths REPO PATH… | git-carried REPO PATH… | forges | sync FLUXSTAMP_BINARY | monorepo FLUXSTAMP_BINARY REPO"
 guard let name = arguments.first else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)
@@ -10,6 +10,7 @@ guard let name = arguments.first else {
 do {
     switch name {
     case "git-paths": try GitBench.run(Array(arguments.dropFirst()))
+    case "git-carried": try CarriedBench.run(Array(arguments.dropFirst()))
     case "forges": try await ForgeBench.run(Array(arguments.dropFirst()))
     case "sync": try await SyncBench.run(Array(arguments.dropFirst()))
     case "monorepo": try await MonorepoBench.run(Array(arguments.dropFirst()))

@@ -124,14 +124,15 @@ struct HistoryOutput {
                 appendJSONString(paths[index])
             }
             append(touched.isEmpty ? "],\n    \"sha\" : \"" : "\n    ],\n    \"sha\" : \"")
-            append(commit.id.hex)
+            commit.id.appendHex(to: &buffer)
             append("\",\n    \"subject\" : ")
             appendJSONString(commit.subject)
             append(",\n    \"time\" : \"")
             GitTime.appendRFC3339(committerTime, to: &buffer)
             append("\"\n  }")
         } else {
-            append(String(commit.id.hex.prefix(7)))
+            commit.id.appendHex(to: &buffer)
+            buffer.removeLast(33) // git's seven-digit short form
             append("  ")
             var time: [UInt8] = []
             GitTime.appendRFC3339(committerTime, to: &time)
@@ -165,6 +166,17 @@ struct HistoryOutput {
     /// A JSON string literal: quotes, backslashes and control characters escaped, `/` kept.
     private mutating func appendJSONString(_ text: String) {
         buffer.append(0x22)
+        var text = text
+        // Most names and subjects need no escaping: copy those in one go.
+        let plain = text.withUTF8 { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            buffer.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            buffer.append(0x22)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case 0x22: buffer.append(contentsOf: [0x5C, 0x22])
