@@ -3,6 +3,7 @@ import Foundation
 // fluxstamp-bench CASE [ARGS…]: one benchmark case per invocation, run by scripts/bench.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let usage = "usage: fluxstamp-bench git-paths REPO PATH… | forges | sync FLUXSTAMP_BINARY | monorepo FLUXSTAMP_BINARY REPO"
+    + " | ledger DIRECTORY [POSTGRES_URL]"
 guard let name = arguments.first else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))
     exit(2)
@@ -13,6 +14,7 @@ do {
     case "forges": try await ForgeBench.run(Array(arguments.dropFirst()))
     case "sync": try await SyncBench.run(Array(arguments.dropFirst()))
     case "monorepo": try await MonorepoBench.run(Array(arguments.dropFirst()))
+    case "ledger": try await LedgerBench.run(Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(name)\n\(usage)\n".utf8))
         exit(2)
