@@ -1,13 +1,19 @@
 // The ledger: fluxstamp's durable memory of runs, observations and written statuses (SPEC section 8).
 //
-// Dependency choice — measured cold `swift build` (debug, from an empty .build, packages already resolved) of a
-// scratch package per option, on this 2-core machine while other builds ran (load average in brackets):
-//   MEASUREMENTS_PLACEHOLDER
-// Chosen: sqlite-nio + postgres-nio directly, with the ledger's own ~60-line backend layer (`LedgerBackend`):
-// the ledger needs a dozen statements, all plain SQL both databases accept (multi-row INSERT … ON CONFLICT …
-// DO UPDATE, RETURNING), so a query builder would buy little and cost build minutes. sqlite-nio bundles SQLite
-// (no system library, same SQLite everywhere); postgres-nio shares swift-nio, swift-log and swift-nio-ssl with
-// the rest of fluxstamp.
+// Dependency choice. Measured debug `swift build` times on this 2-core machine while other builds ran (load average
+// 11 to 17, so expect roughly a third of these on an idle machine), packages already resolved:
+//   cold, from an empty .build: swift-nio, swift-nio-ssl, swift-crypto, swift-log + sqlite-nio + postgres-nio  1313 s
+//   on top of that, each candidate's own modules (its objects removed or newly added, the rest already built):
+//     sqlite-nio 1.13.2 (bundled SQLite amalgamation + SQLiteNIO)                                               53 s
+//     GRDB.swift 7.10.0 (instead of sqlite-nio; also needs Debian's libsqlite3-dev)                             118 s
+//     sql-kit 3.36.0 + sqlite-kit 4.5.2 + postgres-kit 2.17.0 (+ async-kit, more swift-collections, algorithms)  +214 s
+//   postgres-nio 1.33.2 is in every option (the only maintained PostgreSQL client), so it does not decide.
+// Chosen: sqlite-nio + postgres-nio directly, with the ledger's own small backend layer (`LedgerBackend`, one
+// schema and one set of statements for both): the ledger needs a dozen statements, all plain SQL that both
+// databases accept (multi-row INSERT … ON CONFLICT … DO UPDATE, RETURNING), so a query builder would buy little
+// and cost about 3.5 build minutes per cold CI run; GRDB costs twice sqlite-nio's time and a system library.
+// sqlite-nio bundles SQLite, so every machine runs the same SQLite; postgres-nio shares swift-nio, swift-log and
+// swift-nio-ssl with the rest of fluxstamp.
 
 import Foundation
 import Logging

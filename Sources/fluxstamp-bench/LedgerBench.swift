@@ -39,6 +39,7 @@ enum LedgerBench {
         var bytes: Int64
         var writeTimes: [Double]
         var readTimes: [Double]
+        var fullRead: Double
         var megabytes: Double { (Double(bytes) / 1_000_000 * 10).rounded() / 10 }
         var median: Double { percentile(zip(writeTimes, readTimes).map(+), 0.5) }
 
@@ -48,7 +49,8 @@ enum LedgerBench {
                 + "\(megabytes) MB on disk (\(Int64(bytes) / Int64(max(rows, 1))) B per row); per run: "
                 + "record median \(format(percentile(writeTimes, 0.5))) ms p90 \(format(percentile(writeTimes, 0.9))) ms, "
                 + "read back median \(format(percentile(readTimes, 0.5))) ms p90 \(format(percentile(readTimes, 0.9))) ms, "
-                + "total median \(format(percentile(total, 0.5))) ms p90 \(format(percentile(total, 0.9))) ms"
+                + "total median \(format(percentile(total, 0.5))) ms p90 \(format(percentile(total, 0.9))) ms; "
+                + "reading all \(rows) rows of the cluster once: \(format(fullRead)) ms"
         }
     }
 
@@ -98,6 +100,9 @@ enum LedgerBench {
             writeTimes.append(milliseconds(recorded - began))
             readTimes.append(milliseconds(read - recorded))
         }
+        let before = clock.now
+        _ = try await ledger.observations(cluster: "production")
+        let fullRead = milliseconds(clock.now - before)
         let stats = try await ledger.stats()
         await ledger.close()
         var bytes = stats.bytes
@@ -106,7 +111,9 @@ enum LedgerBench {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             bytes = (attributes[.size] as? NSNumber)?.int64Value ?? bytes
         }
-        return Result(runs: runs, rows: stats.observations, bytes: bytes, writeTimes: writeTimes, readTimes: readTimes)
+        return Result(
+            runs: runs, rows: stats.observations, bytes: bytes, writeTimes: writeTimes, readTimes: readTimes, fullRead: fullRead
+        )
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
