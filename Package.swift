@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The ledger's two backends (see Sources/Ledger/Ledger.swift for the measured build cost).
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
@@ -83,6 +86,19 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The ledger: runs, observations and written statuses kept in SQLite or PostgreSQL (a leaf: no
+        // fluxstamp module, so the pipeline can change without touching the stored schema).
+        .target(
+            name: "Ledger",
+            dependencies: [
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: argument parsing, wiring, output.
         .executableTarget(
             name: "fluxstamp",
@@ -99,13 +115,14 @@ let package = Package(
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
-            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting"]
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger"]
         ),
         .testTarget(
             name: "GitHistoryTests",
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",
             dependencies: ["Reconcile", "FluxstampTesting", "Kube", "Forges", .product(name: "Logging", package: "swift-log")]
