@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -131,7 +131,10 @@ let package = Package(
         .testTarget(name: "ForgesTests", dependencies: ["Forges", "FluxstampTesting"]),
         .testTarget(
             name: "fluxstampTests",
-            dependencies: ["FluxstampTesting", "GitHistory", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "FluxstampTesting", "GitHistory", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -30,9 +30,10 @@ struct FluxstampConfig: Decodable, Equatable {
     var forges: [Forge]?
     var repositories: [Repository]?
     var noCrossNamespaceRefs: Bool?
+    var ledger: String?
 
     static let keys: Set<String> = ["clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
-                                    "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs"]
+                                    "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 

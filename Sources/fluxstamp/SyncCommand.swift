@@ -37,6 +37,12 @@ struct SyncCommand: AsyncParsableCommand {
         }
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")
+        let ledger: RunLedger?
+        if let url = settings.ledger {
+            ledger = try await RunLedger.begin(url, cluster: settings.pipeline.clusterName, logger: logger)
+        } else {
+            ledger = nil
+        }
         let client: KubeClient
         do { client = try await settings.cluster.connect(logger: logger) } catch {
             throw .clusterConfiguration(error.description)
@@ -50,7 +56,7 @@ struct SyncCommand: AsyncParsableCommand {
             // write times are kept in the cache directory so consecutive runs share the hourly window.
             forgeOptions: ForgeOptions(logger: logger, pacingDirectory: settings.pipeline.cacheDirectory),
             logger: logger)
-        let report: Pipeline.Report
+        var report: Pipeline.Report
         do {
             let bar = ProgressBar(json: settings.logFormat == .json)
             let interrupt = Interruption(logger: logger)
@@ -64,6 +70,7 @@ struct SyncCommand: AsyncParsableCommand {
             throw .clusterUnreadable(error.description)
         }
         await client.shutdown()
+        if let ledger, let problem = await ledger.finish(report, dryRun: dryRun) { report.problems.append(problem) }
         for line in ProblemLine.lines(report.problems + report.failedWrites.map(\.problem)) {
             if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
         }

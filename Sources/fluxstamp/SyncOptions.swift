@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Forges
 import Kube
+import Ledger
 import Reconcile
 
 /// The flags `sync` and `plan` share. Each overrides the same key of `--config`.
@@ -48,6 +49,9 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Write pacing per forge repository, writes a minute (0 = unlimited; default: the forge's own limit).")
     var writesPerMinute: Double?
 
+    @Option(help: "Record the run in a ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL).")
+    var ledger: String?
+
     @Option(help: "Log lines on stderr: human or json.")
     var logFormat: String = "human"
 }
@@ -55,6 +59,8 @@ struct SyncOptions: ParsableArguments {
 /// The settings of one run, after merging `--config` with the flags and checking them.
 struct SyncSettings {
     var cluster: ClusterOptions
+    /// The ledger URL, checked (nil: no ledger).
+    var ledger: LedgerURL?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
 
@@ -74,6 +80,11 @@ struct SyncSettings {
             throw SettingsError("--log-format '\(options.logFormat)': use human or json")
         }
         self.logFormat = logFormat
+        if let text = options.ledger ?? config.ledger {
+            do { ledger = try LedgerURL(text) } catch {
+                throw SettingsError("\(source(options.ledger, "ledger")): \(error)")
+            }
+        }
         cluster = options.cluster
         let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
         if let selector {

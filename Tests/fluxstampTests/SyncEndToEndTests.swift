@@ -1,5 +1,7 @@
 import Foundation
 import FluxstampTesting
+import Ledger
+import Logging
 import Testing
 
 /// `fluxstamp plan` and `sync` end to end: the built binary, the Kubernetes API emulator over
@@ -135,6 +137,48 @@ import Testing
             #expect(world.statuses(sha)[SyncWorld.appsContext]?.count == 1, "\(sha.prefix(7))")
         }
         #expect(world.writes == 120)
+    }
+
+    @Test("sync --ledger sqlite: twice records two finished runs, the statuses written once, and no duplicate observation rows")
+    func ledgerRecordsRuns() async throws {
+        let world = try await SyncWorld { c in
+            SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6],
+                                    attempted: c[6], history: [(c[3], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
+        }
+        defer { Task { await world.stop() } }
+        let url = "sqlite:" + world.directory.appendingPathComponent("ledger.db").path
+        let first = try await world.fluxstamp(["sync", "--ledger", url])
+        #expect(first.status == 0, "\(first.stderr)")
+        let ledger = try await Ledger.open(LedgerURL(url), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let once = try await ledger.stats()
+        await ledger.close()
+        #expect(once.runs == 1)
+        #expect(once.writtenStatuses == world.writes)
+        #expect(once.observations > 0)
+
+        let second = try await world.fluxstamp(["sync", "--ledger", url])
+        #expect(second.status == 0, "\(second.stderr)")
+        let again = try await Ledger.open(LedgerURL(url), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let twice = try await again.stats()
+        let runs = try await again.runs()
+        await again.close()
+        #expect(twice.runs == 2)
+        #expect(twice.observations == once.observations)
+        #expect(twice.writtenStatuses == once.writtenStatuses)
+        #expect(runs.allSatisfy { $0.finished != nil && $0.outcome == .succeeded })
+    }
+
+    @Test("a ledger URL that cannot be used: one line, exit 2, nothing written", arguments: [
+        ("ftp://ledger", "unknown scheme"), ("sqlite:", "the SQLite path is empty"),
+    ])
+    func badLedger(url: String, fragment: String) async throws {
+        let world = try await Self.outageWorld()
+        defer { Task { await world.stop() } }
+        let result = try await world.fluxstamp(["sync", "--ledger", url])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(fragment), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(world.writes == 0)
     }
 
     @Test("bad configuration: one clear line, exit 2, nothing written", arguments: [

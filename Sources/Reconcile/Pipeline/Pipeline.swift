@@ -55,6 +55,8 @@ public struct Pipeline: Sendable {
         public var kustomizations = 0
         /// First-parent walks performed to find intermediate commits.
         public var walks = 0
+        /// Every observation considered (what the ledger records).
+        public var observations: [Observation] = []
 
         /// Writes that failed.
         public var failedWrites: [WriteResult] { results.filter { $0.error != nil } }
@@ -92,7 +94,8 @@ public struct Pipeline: Sendable {
         desired.statuses.removeAll { existing.unread.contains($0.target.repository) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
         var report = Report(plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
-                            suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks)
+                            suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
+                            observations: observed.units.flatMap(\.observations))
         guard !dryRun, !plan.writes.isEmpty else { return report }
         report.results = await Apply.run(plan, clients: clients, concurrency: settings.writeConcurrency, logger: logger, progress: progress)
         return report
