@@ -111,7 +111,7 @@ import Testing
     func clusterUnreadable() async throws {
         struct Refusing: ClusterReader {
             struct Denied: Error, CustomStringConvertible { var description: String { "kustomizations: forbidden" } }
-            func inventory(namespace: String?, selector: String?) async throws -> FluxInventory { throw Denied() }
+            func inventory(namespace: String?, selector: String?, events: Bool) async throws -> FluxInventory { throw Denied() }
             func secret(namespace: String, name: String) async throws -> Kube.Secret { throw Denied() }
         }
         let world = try await World.start()

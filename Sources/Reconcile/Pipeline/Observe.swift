@@ -27,7 +27,7 @@ public enum Observe {
     /// the Kustomizations themselves cannot be listed; everything else becomes a `Problem`.
     public static func run(_ cluster: any ClusterReader, settings: PipelineSettings, forgeOptions: ForgeOptions,
                            now: Date, logger: Logger) async throws -> Observed {
-        let inventory = try await cluster.inventory(namespace: settings.namespace, selector: settings.selector)
+        let inventory = try await cluster.inventory(namespace: settings.namespace, selector: settings.selector, events: settings.readEvents)
         var observed = Observed()
         observed.problems = inventory.problems.map { Problem("", $0, stage: .observe) }
         let entries = inventory.entries.filter { settings.names.isEmpty || settings.names.contains($0.kustomization.metadata.name) }
@@ -52,8 +52,10 @@ public enum Observe {
             }
             observed.units.append(PlanUnit(
                 kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
-                targets: targets, observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision,
-                                                                             interval: k.intervalText, now: now), suspended: k.isSuspended,
+                targets: targets,
+                observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, interval: k.intervalText, now: now)
+                    + observations(of: entry.events, kustomization: id),
+                suspended: k.isSuspended,
                 noTarget: whyNone))
         }
         observed.problems += routes.problems
@@ -110,6 +112,19 @@ public enum Observe {
             let silent = ["Source artifact not found", "Source is not ready", "unable to get source", "source `"]
             return !silent.contains { message.hasPrefix($0) }
         default: return false
+        }
+    }
+
+    /// The observations kustomize-controller's events give: a success event marked as a commit
+    /// status update, or a failure (Warning) event, each naming its revision; the event's message
+    /// is known exactly (Alert filters apply to it). Other events (progress, dependency waits) add
+    /// nothing, as notification-controller posts nothing for them.
+    public static func observations(of events: [KustomizationEvent], kustomization id: KustomizationID) -> [Observation] {
+        events.compactMap { event in
+            guard let revision = event.originRevision ?? event.revision, event.isFailure || event.isCommitStatusUpdate else { return nil }
+            return Observation(kustomization: id, revision: revision, outcome: event.isFailure ? .failed : .succeeded, reason: event.reason,
+                               message: event.message, time: event.time, origin: .event, reportedAt: event.time,
+                               eventMessage: .known(event.message))
         }
     }
 

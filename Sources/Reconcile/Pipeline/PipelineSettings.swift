@@ -50,6 +50,9 @@ public struct PipelineSettings: Sendable {
     public var writesPerMinute: Double?
     /// `FLUXSTAMP_FORGE_TOKEN`: used only for configured or well-known forge hosts.
     public var environmentToken: String?
+    /// Whether Kubernetes events of the Kustomizations are read as observations (kept about an
+    /// hour by the API server: they catch a failure that recovered between two runs).
+    public var readEvents = true
     /// Repositories fetched at once.
     public var fetchConcurrency: Int
     /// Writes in flight per forge repository.

@@ -10,16 +10,17 @@ import RepositoryAddress
 
 /// Reads the cluster: the Flux inventory and the Secrets it names.
 public protocol ClusterReader: Sendable {
-    /// The selected Kustomizations with their sources and commit-status routes.
-    func inventory(namespace: String?, selector: String?) async throws -> FluxInventory
+    /// The selected Kustomizations with their sources and commit-status routes, and with `events`
+    /// their Kubernetes events.
+    func inventory(namespace: String?, selector: String?, events: Bool) async throws -> FluxInventory
     /// One Secret (a Provider's or a GitRepository's credentials).
     func secret(namespace: String, name: String) async throws -> Kube.Secret
 }
 
 extension FluxAPI: ClusterReader {
     /// Reads the inventory with `FluxInventory.read`.
-    public func inventory(namespace: String?, selector: String?) async throws -> FluxInventory {
-        try await FluxInventory.read(self, namespace: namespace, labelSelector: selector)
+    public func inventory(namespace: String?, selector: String?, events: Bool) async throws -> FluxInventory {
+        try await FluxInventory.read(self, namespace: namespace, labelSelector: selector, events: events)
     }
 
     /// Reads a Secret.
