@@ -35,8 +35,10 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs an executable with arguments and environment, waits for it and captures its output.
-public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: URL? = nil) throws -> CommandResult {
+public func runCommand(
+    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+    currentDirectory: URL? = nil
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -58,9 +60,10 @@ public func runCommand(_ executable: URL, _ arguments: [String], environment: [S
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData.get(), as: UTF8.self))
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData.get(), as: UTF8.self))
 }
 
 /// Runs a shell command line with `/bin/sh -c` (fixtures use git's own CLI as the reference).

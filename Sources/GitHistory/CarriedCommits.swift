@@ -120,8 +120,9 @@ private struct CarriedEngine {
             var pathIndex: Int?
             if let path = key.path {
                 guard let normalised = RepoPath.normalise(path) else {
-                    throw GitError(kind: .other, operation: "watch path", object: path,
-                                   message: "path leaves the repository", hint: "give a path inside the repository")
+                    throw GitError(
+                        kind: .other, operation: "watch path", object: path,
+                        message: "path leaves the repository", hint: "give a path inside the repository")
                 }
                 if let index = pathIndices[normalised] {
                     pathIndex = index
@@ -234,8 +235,10 @@ private struct CarriedEngine {
     }
 
     /// Whether the range's `from` contains the chain commit `id` (at graph `position`).
-    mutating func contains(_ index: Int, _ id: ObjectID, _ position: Int?,
-                           _ generation: UInt32) throws(GitError) -> Bool {
+    mutating func contains(
+        _ index: Int, _ id: ObjectID, _ position: Int?,
+        _ generation: UInt32
+    ) throws(GitError) -> Bool {
         let range = ranges[index]
         if id == range.key.from { return true }
         if let carried = range.carried { return !carried.contains(id) }

@@ -44,9 +44,10 @@ final class CommitGraph: @unchecked Sendable {
         func fail() -> CommitGraph? { munmap(mapped, length); return nil }
         // Header: "CGPH", version 1, hash version 1 (SHA-1), chunk count, base graph count 0.
         guard base.load(as: UInt32.self) == UInt32(bigEndian: 0x4347_5048),
-              base.load(fromByteOffset: 4, as: UInt8.self) == 1,
-              base.load(fromByteOffset: 5, as: UInt8.self) == 1,
-              base.load(fromByteOffset: 7, as: UInt8.self) == 0 else { return fail() }
+            base.load(fromByteOffset: 4, as: UInt8.self) == 1,
+            base.load(fromByteOffset: 5, as: UInt8.self) == 1,
+            base.load(fromByteOffset: 7, as: UInt8.self) == 0
+        else { return fail() }
         let chunks = Int(base.load(fromByteOffset: 6, as: UInt8.self))
         guard 8 + (chunks + 1) * 12 <= length else { return fail() }
         var offsets: [UInt32: (Int, Int)] = [:]
@@ -55,16 +56,19 @@ final class CommitGraph: @unchecked Sendable {
             let id = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: entry, as: UInt32.self))
             // Offsets come from the file: a damaged one must not trap, only disable the graph.
             guard let start = Int(exactly: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 4, as: UInt64.self))),
-                  let end = Int(exactly: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))),
-                  start <= end, end <= length else { return fail() }
+                let end = Int(exactly: UInt64(bigEndian: base.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))),
+                start <= end, end <= length
+            else { return fail() }
             offsets[id] = (start, end)
         }
         guard let oidf = offsets[0x4F49_4446], let oidl = offsets[0x4F49_444C], let cdat = offsets[0x4344_4154],
-              oidf.1 - oidf.0 == 256 * 4 else { return fail() }
+            oidf.1 - oidf.0 == 256 * 4
+        else { return fail() }
         let count = Int(UInt32(bigEndian: base.loadUnaligned(fromByteOffset: oidf.0 + 255 * 4, as: UInt32.self)))
         guard oidl.1 - oidl.0 == count * 20, cdat.1 - cdat.0 == count * 36 else { return fail() }
-        return CommitGraph(base: base, length: length, count: count, fanout: oidf.0, oids: oidl.0, data: cdat.0,
-                           edges: offsets[0x4544_4745])
+        return CommitGraph(
+            base: base, length: length, count: count, fanout: oidf.0, oids: oidl.0, data: cdat.0,
+            edges: offsets[0x4544_4745])
     }
 
     /// The commit id at a graph position.
@@ -166,10 +170,11 @@ extension Repository {
             try check(git_revwalk_push_glob(walk, "refs/*"), "write commit-graph: list refs", path)
             try check(git_commit_graph_writer_add_revwalk(writer, walk), "write commit-graph", path)
             var options = git_commit_graph_writer_options()
-            try check(git_commit_graph_writer_options_init(&options, UInt32(GIT_COMMIT_GRAPH_WRITER_OPTIONS_VERSION)),
-                      "write commit-graph", path)
+            try check(
+                git_commit_graph_writer_options_init(&options, UInt32(GIT_COMMIT_GRAPH_WRITER_OPTIONS_VERSION)),
+                "write commit-graph", path)
             try check(git_commit_graph_writer_commit(writer, &options), "write commit-graph", path)
-            graphState = nil // read the new file on the next walk
+            graphState = nil  // read the new file on the next walk
         }
     }
 }

@@ -32,8 +32,9 @@ struct CommitReader {
         try check(code, "read commit", id.hex)
         defer { git_odb_object_free(object) }
         guard git_odb_object_type(object) == GIT_OBJECT_COMMIT, let data = git_odb_object_data(object) else {
-            throw GitError(kind: .other, operation: "read commit", object: id.hex, message: "the object is not a commit",
-                           hint: "give a commit sha, not a tree, blob or tag")
+            throw GitError(
+                kind: .other, operation: "read commit", object: id.hex, message: "the object is not a commit",
+                hint: "give a commit sha, not a tree, blob or tag")
         }
         let buffer = UnsafeRawBufferPointer(start: data, count: git_odb_object_size(object))
         return RawCommit.parse(buffer.bindMemory(to: UInt8.self), id: id)
@@ -58,7 +59,8 @@ enum RawCommit {
             if lineEnd == index { index += 1; break }
             let line = UnsafeBufferPointer(rebasing: bytes[index..<lineEnd])
             if starts(line, with: "parent "), line.count >= 47,
-               let parent = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[7..<47])) {
+                let parent = ObjectID(hexBytes: UnsafeBufferPointer(rebasing: line[7..<47]))
+            {
                 parents.append(parent)
             } else if starts(line, with: "author ") {
                 let signature = Signature(UnsafeBufferPointer(rebasing: line[7...]))
@@ -71,9 +73,10 @@ enum RawCommit {
             index = lineEnd + 1
         }
         let subject = index < end ? Self.subject(UnsafeBufferPointer(rebasing: bytes[index...])) : ""
-        return Commit(id: id, parents: parents, authorName: authorName, authorEmail: authorEmail,
-                      authorTime: Date(timeIntervalSince1970: TimeInterval(authorTime)),
-                      committerTime: Date(timeIntervalSince1970: TimeInterval(committerTime)), subject: subject)
+        return Commit(
+            id: id, parents: parents, authorName: authorName, authorEmail: authorEmail,
+            authorTime: Date(timeIntervalSince1970: TimeInterval(authorTime)),
+            committerTime: Date(timeIntervalSince1970: TimeInterval(committerTime)), subject: subject)
     }
 
     /// git's `%s`: blank lines skipped, then the first paragraph's lines, each without trailing
@@ -84,7 +87,7 @@ enum RawCommit {
         while lineEnd < message.count, message[lineEnd] != 0x0A { lineEnd += 1 }
         var trimmedEnd = lineEnd
         while trimmedEnd > 0, isSpace(message[trimmedEnd - 1]) { trimmedEnd -= 1 }
-        if trimmedEnd > 0 { // a first line that is not blank (leading spaces stay, as in git)
+        if trimmedEnd > 0 {  // a first line that is not blank (leading spaces stay, as in git)
             var next = lineEnd + 1
             while next < message.count, message[next] != 0x0A, isSpace(message[next]) { next += 1 }
             if next >= message.count || message[next] == 0x0A {

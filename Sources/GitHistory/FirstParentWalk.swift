@@ -58,8 +58,9 @@ extension Repository {
         var normalised: [String] = []
         for path in paths {
             guard let n = RepoPath.normalise(path) else {
-                throw GitError(kind: .other, operation: "watch path", object: path,
-                               message: "path leaves the repository", hint: "give a path inside the repository")
+                throw GitError(
+                    kind: .other, operation: "watch path", object: path,
+                    message: "path leaves the repository", hint: "give a path inside the repository")
             }
             normalised.append(n)
         }
@@ -98,8 +99,9 @@ extension Repository {
                 if details == .all || (details == .touching && !touched.isEmpty) {
                     detail = try reader?.commit(current.id)
                 }
-                let walked = WalkedCommit(id: current.id, firstParent: current.parent, committerTime: current.time,
-                                          touched: touched, details: detail)
+                let walked = WalkedCommit(
+                    id: current.id, firstParent: current.parent, committerTime: current.time,
+                    touched: touched, details: detail)
                 guard try body(walked), let next = parent else { return }
                 current = next
             }
@@ -124,8 +126,9 @@ extension Repository {
         let commit = try lookupCommitPointer(id)
         defer { git_commit_free(commit) }
         let parent = git_commit_parentcount(commit) > 0 ? git_commit_parent_id(commit, 0).map(ObjectID.init) : nil
-        return CommitFacts(id: id, tree: ObjectID(git_commit_tree_id(commit)), time: Int64(git_commit_time(commit)),
-                           parent: parent, parentPosition: nil)
+        return CommitFacts(
+            id: id, tree: ObjectID(git_commit_tree_id(commit)), time: Int64(git_commit_time(commit)),
+            parent: parent, parentPosition: nil)
     }
 
     /// Looks up a commit by id with the lock held; the caller frees it.
@@ -163,8 +166,9 @@ struct CommitFacts {
 
     init(graph: CommitGraph, position: Int) {
         let entry = graph.entry(at: position)
-        self.init(id: graph.id(at: position), tree: entry.tree, time: entry.time,
-                  parent: entry.firstParent.map { graph.id(at: $0) }, parentPosition: entry.firstParent, position: position)
+        self.init(
+            id: graph.id(at: position), tree: entry.tree, time: entry.time,
+            parent: entry.firstParent.map { graph.id(at: $0) }, parentPosition: entry.firstParent, position: position)
     }
 }
 
@@ -206,8 +210,10 @@ struct TreeCache {
 
     /// Compares the entries `mine` and `theirs` at this node's path (nil = absent) and records
     /// every watched path at or under the node whose entry differs.
-    mutating func compare(_ node: PathTrie.Node, _ mine: TreeEntry?, _ theirs: TreeEntry?,
-                          into touched: inout [Int], commit: ObjectID) throws(GitError) {
+    mutating func compare(
+        _ node: PathTrie.Node, _ mine: TreeEntry?, _ theirs: TreeEntry?,
+        into touched: inout [Int], commit: ObjectID
+    ) throws(GitError) {
         if mine == theirs { return }
         touched.append(contentsOf: node.terminals)
         if node.children.isEmpty { return }
@@ -216,15 +222,17 @@ struct TreeCache {
         let theirTree = try theirs.flatMap { e throws(GitError) in e.isTree ? try tree(e.id, commit: commit) : nil }
         if myTree == nil, theirTree == nil { return }
         for child in node.children {
-            try compare(child.node, myTree.flatMap { entry($0, child.cName) }, theirTree.flatMap { entry($0, child.cName) },
-                        into: &touched, commit: commit)
+            try compare(
+                child.node, myTree.flatMap { entry($0, child.cName) }, theirTree.flatMap { entry($0, child.cName) },
+                into: &touched, commit: commit)
         }
     }
 
     private func entry(_ tree: OpaquePointer, _ name: [CChar]) -> TreeEntry? {
         guard let entry = git_tree_entry_byname(tree, name), let oid = git_tree_entry_id(entry) else { return nil }
-        return TreeEntry(id: ObjectID(oid), isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE,
-                         mode: git_tree_entry_filemode(entry).rawValue)
+        return TreeEntry(
+            id: ObjectID(oid), isTree: git_tree_entry_type(entry) == GIT_OBJECT_TREE,
+            mode: git_tree_entry_filemode(entry).rawValue)
     }
 }
 

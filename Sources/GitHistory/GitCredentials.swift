@@ -49,11 +49,13 @@ public struct KnownHosts: Sendable {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 3, !fields[0].hasPrefix("#") else { return nil }
             var offset = 0
-            if fields[0].hasPrefix("@") { offset = 1 } // @cert-authority / @revoked markers
+            if fields[0].hasPrefix("@") { offset = 1 }  // @cert-authority / @revoked markers
             guard fields.count >= offset + 3, fields[0] != "@revoked",
-                  let key = Data(base64Encoded: String(fields[offset + 2])) else { return nil }
-            return Entry(hosts: fields[offset].split(separator: ",").map(String.init),
-                         keyType: String(fields[offset + 1]), key: Array(key))
+                let key = Data(base64Encoded: String(fields[offset + 2]))
+            else { return nil }
+            return Entry(
+                hosts: fields[offset].split(separator: ",").map(String.init),
+                keyType: String(fields[offset + 1]), key: Array(key))
         }
     }
 

@@ -1,7 +1,7 @@
-import RepositoryAddress
 import Clibgit2
 import Foundation
 import Logging
+import RepositoryAddress
 
 /// What one fetch of a mirror did.
 public struct FetchResult: Sendable, Equatable {
@@ -22,7 +22,7 @@ public enum Mirror {
     /// The directory in `cacheDirectory` that holds the mirror of `url`.
     public static func directory(for url: String, in cacheDirectory: String) -> String {
         let key = RepositoryAddress.key(url)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs and platforms
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs and platforms
         for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         let slug = key.split(separator: "/").suffix(2).joined(separator: "-")
             .map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
@@ -41,8 +41,10 @@ public enum Mirror {
     /// `extraRefspecs` adds refs beyond branches and tags (e.g. `+refs/pull/1/head:refs/pull/1/head`).
     /// Logs the clone or fetch (URL without credentials, objects received, seconds) at info and
     /// libgit2's refusals and errors at debug. Blocks: from async code use `syncAsync`.
-    public static func sync(url: String, cacheDirectory: String, credentials: GitCredentials = .none,
-                            extraRefspecs: [String] = [], logger: Logger = silentLogger) throws(GitError) -> (Repository, FetchResult) {
+    public static func sync(
+        url: String, cacheDirectory: String, credentials: GitCredentials = .none,
+        extraRefspecs: [String] = [], logger: Logger = silentLogger
+    ) throws(GitError) -> (Repository, FetchResult) {
         Libgit2.initialized
         let started = ContinuousClock.now
         let path = directory(for: url, in: cacheDirectory)
@@ -53,46 +55,56 @@ public enum Mirror {
             repository = try Repository.open(at: path)
             let removed = removeStaleTemporaries(in: path)
             if !removed.isEmpty {
-                logger.info("removed temporaries an interrupted fetch left", metadata: [
-                    "url": "\(shownURL)", "files": "\(removed.count)",
-                ])
+                logger.info(
+                    "removed temporaries an interrupted fetch left",
+                    metadata: [
+                        "url": "\(shownURL)", "files": "\(removed.count)",
+                    ])
             }
         } else {
             do {
                 try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
             } catch {
-                throw GitError(kind: .other, operation: "create cache directory", object: cacheDirectory,
-                               message: error.localizedDescription, hint: "give a writable --cache-dir")
+                throw GitError(
+                    kind: .other, operation: "create cache directory", object: cacheDirectory,
+                    message: error.localizedDescription, hint: "give a writable --cache-dir")
             }
             var repo: OpaquePointer?
             try check(git_repository_init(&repo, path, 1), "create mirror", path)
             repository = Repository(pointer: repo!, path: path)
         }
         do {
-            let received = try repository.fetch(url: url, refspecs: defaultRefspecs + extraRefspecs, credentials: credentials,
-                                                logger: logger)
+            let received = try repository.fetch(
+                url: url, refspecs: defaultRefspecs + extraRefspecs, credentials: credentials,
+                logger: logger)
             if received.objects > 0 { try repository.writeCommitGraph() }
             let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
-            logger.info(exists ? "fetched mirror" : "cloned mirror", metadata: [
-                "url": "\(shownURL)", "objects": "\(received.objects)", "bytes": "\(received.bytes)",
-                "seconds": "\(milliseconds.rounded() / 1_000)",
-            ])
+            logger.info(
+                exists ? "fetched mirror" : "cloned mirror",
+                metadata: [
+                    "url": "\(shownURL)", "objects": "\(received.objects)", "bytes": "\(received.bytes)",
+                    "seconds": "\(milliseconds.rounded() / 1_000)",
+                ])
             return (repository, FetchResult(cloned: !exists, receivedObjects: received.objects, receivedBytes: received.bytes))
         } catch {
             logger.debug("mirror fetch failed", metadata: ["url": "\(shownURL)", "error": "\(error)"])
-            if !exists { try? FileManager.default.removeItem(atPath: path) } // leave no half-made mirror
+            if !exists { try? FileManager.default.removeItem(atPath: path) }  // leave no half-made mirror
             throw error
         }
     }
 
     /// `sync` on GitHistory's git threads: the clone or fetch blocks one of those, not a
     /// cooperative thread, so many repositories can be fetched from a task group.
-    public static func syncAsync(url: String, cacheDirectory: String, credentials: GitCredentials = .none,
-                                 extraRefspecs: [String] = [], logger: Logger = silentLogger)
-        async throws(GitError) -> (Repository, FetchResult) {
+    public static func syncAsync(
+        url: String, cacheDirectory: String, credentials: GitCredentials = .none,
+        extraRefspecs: [String] = [], logger: Logger = silentLogger
+    )
+        async throws(GitError) -> (Repository, FetchResult)
+    {
         try await GitQueues.run(on: GitQueues.shared) { () throws(GitError) -> (Repository, FetchResult) in
-            try sync(url: url, cacheDirectory: cacheDirectory, credentials: credentials, extraRefspecs: extraRefspecs,
-                     logger: logger)
+            try sync(
+                url: url, cacheDirectory: cacheDirectory, credentials: credentials, extraRefspecs: extraRefspecs,
+                logger: logger)
         }
     }
 
@@ -100,8 +112,10 @@ public enum Mirror {
     /// from git) that a process killed during a clone or fetch leaves in `objects/pack` of the
     /// bare repository at `gitDirectory` forever, once older than `age`. Returns their names.
     @discardableResult
-    public static func removeStaleTemporaries(in gitDirectory: String, olderThan age: TimeInterval = staleTemporaryAge,
-                                              now: Date = Date()) -> [String] {
+    public static func removeStaleTemporaries(
+        in gitDirectory: String, olderThan age: TimeInterval = staleTemporaryAge,
+        now: Date = Date()
+    ) -> [String] {
         let pack = (gitDirectory as NSString).appendingPathComponent("objects/pack")
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: pack) else { return [] }
         var removed: [String] = []
@@ -109,7 +123,8 @@ public enum Mirror {
         where name.hasPrefix("pack_git2_") || name.hasPrefix("tmp_pack_") || name.hasPrefix("tmp_idx_") {
             let file = (pack as NSString).appendingPathComponent(name)
             guard let modified = (try? FileManager.default.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
-                  now.timeIntervalSince(modified) > age else { continue }
+                now.timeIntervalSince(modified) > age
+            else { continue }
             if (try? FileManager.default.removeItem(atPath: file)) != nil { removed.append(name) }
         }
         return removed
@@ -128,8 +143,10 @@ public enum Mirror {
 extension Repository {
     /// Fetches `refspecs` from `url` into this repository (remote `origin`, created or updated),
     /// pruning refs the remote deleted, and points HEAD at the remote's default branch.
-    func fetch(url: String, refspecs: [String], credentials: GitCredentials,
-               logger: Logger) throws(GitError) -> (objects: Int, bytes: Int) {
+    func fetch(
+        url: String, refspecs: [String], credentials: GitCredentials,
+        logger: Logger
+    ) throws(GitError) -> (objects: Int, bytes: Int) {
         try locked { () throws(GitError) -> (objects: Int, bytes: Int) in
             var remote: OpaquePointer?
             if git_remote_lookup(&remote, pointer, "origin") == 0 {
@@ -139,8 +156,9 @@ extension Repository {
                     try check(git_remote_lookup(&remote, pointer, "origin"), "open remote", Mirror.redacted(url))
                 }
             } else {
-                try check(git_remote_create_with_fetchspec(&remote, pointer, "origin", url, refspecs[0]), "create remote",
-                          Mirror.redacted(url))
+                try check(
+                    git_remote_create_with_fetchspec(&remote, pointer, "origin", url, refspecs[0]), "create remote",
+                    Mirror.redacted(url))
                 for spec in refspecs.dropFirst() {
                     try check(git_remote_add_fetch(pointer, "origin", spec), "add refspec", spec)
                 }
@@ -155,7 +173,7 @@ extension Repository {
             var options = git_fetch_options()
             try check(git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)), "prepare fetch", Mirror.redacted(url))
             options.prune = GIT_FETCH_PRUNE
-            options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE // tags come through the refspec
+            options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE  // tags come through the refspec
             options.callbacks.payload = payload.toOpaque()
             options.callbacks.credentials = fetchCredentials
             options.callbacks.certificate_check = fetchCertificateCheck
@@ -173,10 +191,12 @@ extension Repository {
             }
             if code < 0 {
                 var error = GitError.libgit2(code, operation: "fetch", object: Mirror.redacted(url))
-                logger.debug("libgit2 fetch error", metadata: [
-                    "url": "\(Mirror.redacted(url))", "code": "\(code)", "message": "\(error.message)",
-                    "credentialRequests": "\(session.attempts)",
-                ])
+                logger.debug(
+                    "libgit2 fetch error",
+                    metadata: [
+                        "url": "\(Mirror.redacted(url))", "code": "\(code)", "message": "\(error.message)",
+                        "credentialRequests": "\(session.attempts)",
+                    ])
                 if let reason = session.failure { error.message = reason; error.kind = .authentication }
                 if error.kind == .authentication, error.hint == nil {
                     error.hint = "check the credentials for this repository (\(credentials))"
@@ -221,9 +241,11 @@ private let fetchCredentials: git_credential_acquire_cb = { out, _, usernameFrom
     session.attempts += 1
     if session.attempts > 1 {
         // libgit2 asks again when the server refused what we gave: stop instead of looping.
-        session.logger.debug("remote asked for credentials again; not retrying", metadata: [
-            "url": "\(Mirror.redacted(session.url))", "attempt": "\(session.attempts)",
-        ])
+        session.logger.debug(
+            "remote asked for credentials again; not retrying",
+            metadata: [
+                "url": "\(Mirror.redacted(session.url))", "attempt": "\(session.attempts)",
+            ])
         session.failure = "the remote rejected the credentials"
         return GIT_EAUTH.rawValue
     }

@@ -32,8 +32,11 @@ enum GitQueues {
     static let shared = DispatchQueue(label: "fluxstamp.git", qos: .utility, attributes: .concurrent)
 
     /// Runs `body` on `queue` and resumes the caller with its result.
-    static func run<T: Sendable, E: Error>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws(E) -> T)
-        async throws(E) -> T {
+    static func run<T: Sendable, E: Error>(
+        on queue: DispatchQueue, _ body: @escaping @Sendable () throws(E) -> T
+    )
+        async throws(E) -> T
+    {
         let result: Result<T, E> = await withCheckedContinuation { continuation in
             queue.async { continuation.resume(returning: Result { () throws(E) -> T in try body() }) }
         }
@@ -72,14 +75,16 @@ public final class Repository: @unchecked Sendable {
     public static func open(at path: String) throws(GitError) -> Repository {
         Libgit2.initialized
         guard FileManager.default.fileExists(atPath: path) else {
-            throw GitError(kind: .notARepository, operation: "open repository", object: path,
-                           message: "no such file or directory", hint: "check the --repo path")
+            throw GitError(
+                kind: .notARepository, operation: "open repository", object: path,
+                message: "no such file or directory", hint: "check the --repo path")
         }
         var repo: OpaquePointer?
         let code = git_repository_open_ext(&repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
         if code == GIT_ENOTFOUND.rawValue {
-            throw GitError(kind: .notARepository, operation: "open repository", object: path,
-                           message: "not a git repository", hint: "point --repo at a clone or a bare mirror")
+            throw GitError(
+                kind: .notARepository, operation: "open repository", object: path,
+                message: "not a git repository", hint: "point --repo at a clone or a bare mirror")
         }
         try check(code, "open repository", path)
         guard let repo else {
@@ -96,8 +101,11 @@ public final class Repository: @unchecked Sendable {
     /// Runs `body` with this repository on its serial queue (a Dispatch thread owned by
     /// GitHistory) and returns its result: the way to call the synchronous API from async code
     /// without blocking a cooperative thread.
-    public func withRepository<T: Sendable, E: Error>(_ body: @escaping @Sendable (Repository) throws(E) -> T)
-        async throws(E) -> T {
+    public func withRepository<T: Sendable, E: Error>(
+        _ body: @escaping @Sendable (Repository) throws(E) -> T
+    )
+        async throws(E) -> T
+    {
         try await GitQueues.run(on: queue) { () throws(E) -> T in try body(self) }
     }
 
@@ -155,15 +163,17 @@ public final class Repository: @unchecked Sendable {
             var oid = git_oid()
             var code = git_oid_fromstrn(&oid, spec, bytes.count)
             if code == 0 {
-                code = bytes.count == 40
+                code =
+                    bytes.count == 40
                     ? git_commit_lookup(&commit, pointer, &oid)
                     : git_commit_lookup_prefix(&commit, pointer, &oid, bytes.count)
             }
             if code == 0, let commit { return commit }
             if code == GIT_EAMBIGUOUS.rawValue {
-                throw GitError(kind: .ambiguous, operation: "resolve commit", object: spec,
-                               message: "abbreviated sha matches more than one object in \(path)",
-                               hint: "give more hex digits")
+                throw GitError(
+                    kind: .ambiguous, operation: "resolve commit", object: spec,
+                    message: "abbreviated sha matches more than one object in \(path)",
+                    hint: "give more hex digits")
             }
             if code != GIT_ENOTFOUND.rawValue, code < 0 {
                 let error = GitError.libgit2(code, operation: "read commit", object: spec)
@@ -174,9 +184,10 @@ public final class Repository: @unchecked Sendable {
         var object: OpaquePointer?
         let code = git_revparse_single(&object, pointer, spec)
         if code == GIT_ENOTFOUND.rawValue || (code < 0 && bytes.allSatisfy({ $0.isHexDigit })) {
-            throw GitError(kind: .notFound, operation: "resolve commit", object: spec,
-                           message: "no such commit or ref in \(path)",
-                           hint: "fetch the repository, or check that the revision belongs to it")
+            throw GitError(
+                kind: .notFound, operation: "resolve commit", object: spec,
+                message: "no such commit or ref in \(path)",
+                hint: "fetch the repository, or check that the revision belongs to it")
         }
         try check(code, "resolve revision", spec)
         defer { git_object_free(object) }

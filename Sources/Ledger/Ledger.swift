@@ -136,9 +136,11 @@ public actor Ledger {
                 "INSERT INTO runs (cluster, version, started_ms) VALUES (?, ?, ?) RETURNING id",
                 [.text(cluster), .text(version), SQLValue(started)]
             )
-            guard let id = rows.first?.first?.int else { throw LedgerError.queryFailed(
-                ledger: url.description, operation: "recording the start of a run", reason: "the database returned no run id"
-            ) }
+            guard let id = rows.first?.first?.int else {
+                throw LedgerError.queryFailed(
+                    ledger: url.description, operation: "recording the start of a run", reason: "the database returned no run id"
+                )
+            }
             return RunID(id)
         }
     }
@@ -271,10 +273,11 @@ public actor Ledger {
                 entry.newestFact = row[3].date
                 spans[cluster] = entry
             }
-            let sizeQuery = switch backend.dialect {
-            case .sqlite: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
-            case .postgres: "SELECT pg_database_size(current_database())"
-            }
+            let sizeQuery =
+                switch backend.dialect {
+                case .sqlite: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+                case .postgres: "SELECT pg_database_size(current_database())"
+                }
             return LedgerStats(
                 schemaVersion: Schema.latest,
                 runs: try await count("runs"),

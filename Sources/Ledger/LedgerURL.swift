@@ -81,14 +81,15 @@ public struct LedgerURL: Sendable, Hashable, CustomStringConvertible {
                 )
             }
         }
-        location = .postgres(PostgresAddress(
-            host: host,
-            port: components.port ?? 5432,
-            user: user.removingPercentEncoding ?? user,
-            password: components.password.map { $0.removingPercentEncoding ?? $0 },
-            database: database.isEmpty ? user : (database.removingPercentEncoding ?? database),
-            tls: tls
-        ))
+        location = .postgres(
+            PostgresAddress(
+                host: host,
+                port: components.port ?? 5432,
+                user: user.removingPercentEncoding ?? user,
+                password: components.password.map { $0.removingPercentEncoding ?? $0 },
+                database: database.isEmpty ? user : (database.removingPercentEncoding ?? database),
+                tls: tls
+            ))
     }
 
     /// A SQLite ledger at `path`.

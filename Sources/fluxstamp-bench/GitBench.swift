@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
 
 /// `git-paths REPO PATH…`: the per-path touch map of HEAD's first-parent chain, as sync builds
@@ -51,7 +51,7 @@ enum CarriedBench {
         var ranges: [CarriedRange] = []
         for path in paths {
             for _ in 0..<10 {
-                let snapshots = (0..<5).map { _ in next(chain.count) }.sorted(by: >) // oldest first
+                let snapshots = (0..<5).map { _ in next(chain.count) }.sorted(by: >)  // oldest first
                 for (older, newer) in zip(snapshots, snapshots.dropFirst()) where older != newer {
                     ranges.append(CarriedRange(from: chain[older], to: chain[newer], path: path))
                 }
@@ -64,17 +64,21 @@ enum CarriedBench {
         let gitStart = ContinuousClock.now
         var gitCount = 0, differing = 0
         for range in unique {
-            let listed = try git(["-C", repoPath, "rev-list", "--first-parent", "\(range.from.hex)..\(range.to.hex)", "--",
-                                  range.path ?? "."]).filter { $0 != range.to.hex }
+            let listed = try git([
+                "-C", repoPath, "rev-list", "--first-parent", "\(range.from.hex)..\(range.to.hex)", "--",
+                range.path ?? ".",
+            ]).filter { $0 != range.to.hex }
             gitCount += listed.count
             if listed != answer[range].map(\.id.hex) { differing += 1 }
         }
         let reference = ContinuousClock.now - gitStart
         let listed = unique.reduce(0) { $0 + answer[$1].count }
         let ratio = (ours / .milliseconds(1)) / (reference / .milliseconds(1))
-        print(String(format: "ranges=%d walks=%d listed=%d git_listed=%d differing=%d ours_s=%.3f git_s=%.3f ratio=%.3f",
-                     unique.count, answer.walks, listed, gitCount, differing, ours / .milliseconds(1) / 1_000,
-                     reference / .milliseconds(1) / 1_000, ratio))
+        print(
+            String(
+                format: "ranges=%d walks=%d listed=%d git_listed=%d differing=%d ours_s=%.3f git_s=%.3f ratio=%.3f",
+                unique.count, answer.walks, listed, gitCount, differing, ours / .milliseconds(1) / 1_000,
+                reference / .milliseconds(1) / 1_000, ratio))
         if differing > 0 || listed != gitCount { throw BenchFailure(text: "\(differing) ranges differ from git rev-list") }
     }
 

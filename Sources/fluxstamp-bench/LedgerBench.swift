@@ -71,20 +71,22 @@ enum LedgerBench {
                 for back in 0..<perKustomization {
                     let revision = current - back
                     let sha = String(format: "%040x", index * 1_000_000 + revision)
-                    observations.append(ObservationRecord(
-                        cluster: "production", namespace: "apps", name: "app-\(index)", revision: "main@sha1:\(sha)", sha: sha,
-                        outcome: revision % 13 == 0 ? .failed : .succeeded,
-                        reason: revision % 13 == 0 ? "HealthCheckFailed" : "ReconciliationSucceeded",
-                        message: "Applied revision: main@sha1:\(sha)", time: now.addingTimeInterval(Double(-back) * 3000),
-                        origin: back == 0 ? .status : .history
-                    ))
+                    observations.append(
+                        ObservationRecord(
+                            cluster: "production", namespace: "apps", name: "app-\(index)", revision: "main@sha1:\(sha)", sha: sha,
+                            outcome: revision % 13 == 0 ? .failed : .succeeded,
+                            reason: revision % 13 == 0 ? "HealthCheckFailed" : "ReconciliationSucceeded",
+                            message: "Applied revision: main@sha1:\(sha)", time: now.addingTimeInterval(Double(-back) * 3000),
+                            origin: back == 0 ? .status : .history
+                        ))
                 }
                 if changed {
                     let sha = String(format: "%040x", index * 1_000_000 + current)
-                    writes.append(WrittenStatusRecord(
-                        repository: "https://github.com/acme/app-\(index % 20)", sha: sha, context: "kustomization/apps/app-\(index)",
-                        state: "success", description: "Reconciliation succeeded on production", writtenAt: now
-                    ))
+                    writes.append(
+                        WrittenStatusRecord(
+                            repository: "https://github.com/acme/app-\(index % 20)", sha: sha, context: "kustomization/apps/app-\(index)",
+                            state: "success", description: "Reconciliation succeeded on production", writtenAt: now
+                        ))
                 }
             }
             let began = clock.now

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 
 /// `sync [FLUXSTAMP]`: the backfill after an outage at scale. Starts the sandbox at benchmark
 /// scale (200 Kustomizations over 20 repositories, about 5,000 statuses to backfill with
@@ -13,10 +13,20 @@ enum SyncBench {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fluxstamp-bench-sync-\(UUID().uuidString.prefix(8))")
         let setupStart = Date()
         let sandbox = try await Sandbox.start(directory: directory, scale: .benchmark)
-        print("sync: sandbox with \(Sandbox.Scale.benchmark.kustomizations) Kustomizations over \(Sandbox.Scale.benchmark.repositories) repositories ready in \(seconds(since: setupStart)); GitHub emulator at \(sandbox.github.baseURL), write pacing off (production default 80 writes/min)")
-        defer { Task { await sandbox.stop(); try? FileManager.default.removeItem(at: directory) } }
-        let arguments = ["sync", "--intermediate", "deployed", "--writes-per-minute", "0", "--kubeconfig", sandbox.kubeconfigURL.path,
-                         "--config", sandbox.configURL.path]
+        print(
+            "sync: sandbox with \(Sandbox.Scale.benchmark.kustomizations) Kustomizations over "
+                + "\(Sandbox.Scale.benchmark.repositories) repositories ready in \(seconds(since: setupStart)); "
+                + "GitHub emulator at \(sandbox.github.baseURL), write pacing off (production default 80 writes/min)"
+        )
+        defer {
+            Task {
+                await sandbox.stop(); try? FileManager.default.removeItem(at: directory)
+            }
+        }
+        let arguments = [
+            "sync", "--intermediate", "deployed", "--writes-per-minute", "0", "--kubeconfig", sandbox.kubeconfigURL.path,
+            "--config", sandbox.configURL.path,
+        ]
         var failed = false
         for run in 1...2 {
             sandbox.github.core.clearRequests()
@@ -28,12 +38,18 @@ enum SyncBench {
             let reads = requests.count - writes
             let rss = Double(childPeakRSSKilobytes()) / 1024
             let summary = result.stderr.split(separator: "\n").last { $0.contains("observed") }.map(String.init) ?? "(no summary)"
-            print("run \(run): exit \(result.status), \(requests.count) forge requests (\(reads) reads, \(writes) writes), wall \(String(format: "%.2f", wall)) s, peak RSS \(String(format: "%.1f", rss)) MB")
+            print(
+                "run \(run): exit \(result.status), \(requests.count) forge requests (\(reads) reads, \(writes) "
+                    + "writes), wall \(String(format: "%.2f", wall)) s, peak RSS \(String(format: "%.1f", rss)) MB"
+            )
             print("run \(run): \(summary)")
             if result.status != 0 { failed = true; print(result.stderr.suffix(2000)) }
             if run == 1 {
                 let perStatus = writes == 0 ? .infinity : Double(requests.count) / Double(writes)
-                print("run 1: \(String(format: "%.3f", perStatus)) requests per status written (target <= 1.02), \(writes) statuses written (about \(Sandbox.Scale.benchmark.statusesToBackfill) expected)")
+                print(
+                    "run 1: \(String(format: "%.3f", perStatus)) requests per status written (target <= 1.02), "
+                        + "\(writes) statuses written (about \(Sandbox.Scale.benchmark.statusesToBackfill) expected)"
+                )
                 if perStatus > 1.02 || writes < Sandbox.Scale.benchmark.statusesToBackfill * 9 / 10 { failed = true }
             } else {
                 print("run 2 (immediate rerun): \(writes) writes (must be 0)")

@@ -2,7 +2,8 @@ import Foundation
 
 // fluxstamp-bench CASE [ARGS…]: one benchmark case per invocation, run by scripts/bench.
 let arguments = Array(CommandLine.arguments.dropFirst())
-let usage = "usage: fluxstamp-bench git-paths REPO PATH… | git-carried REPO PATH… | forges | sync FLUXSTAMP_BINARY"
+let usage =
+    "usage: fluxstamp-bench git-paths REPO PATH… | git-carried REPO PATH… | forges | sync FLUXSTAMP_BINARY"
     + " | monorepo FLUXSTAMP_BINARY REPO | ledger DIRECTORY [POSTGRES_URL]"
 guard let name = arguments.first else {
     FileHandle.standardError.write(Data((usage + "\n").utf8))

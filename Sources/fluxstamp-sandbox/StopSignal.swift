@@ -19,7 +19,9 @@ final class StopSignal: Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { @Sendable in
                 signalled.set(true)
-                waiter.withValue { $0?.resume(); $0 = nil }
+                waiter.withValue {
+                    $0?.resume(); $0 = nil
+                }
             }
             source.resume()
             made.append(source)

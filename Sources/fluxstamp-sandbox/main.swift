@@ -9,15 +9,15 @@ import FluxstampTesting
 import Foundation
 
 let usage = """
-usage: fluxstamp-sandbox DIR [--scale-repositories N --scale-kustomizations M] [--client-certificate]
+    usage: fluxstamp-sandbox DIR [--scale-repositories N --scale-kustomizations M] [--client-certificate]
 
-Starts the sandbox in DIR and prints `ready DIR` when DIR/kubeconfig, DIR/fluxstamp.yaml and
-DIR/sandbox.json are written; serves until SIGTERM or SIGINT.
-  --scale-repositories N     the benchmark world: N generated repositories (default 20 with
-  --scale-kustomizations M   M Kustomizations, default 200); without them, the fleet demo world
-  --client-certificate       the kubeconfig authenticates with a client certificate, not a token
+    Starts the sandbox in DIR and prints `ready DIR` when DIR/kubeconfig, DIR/fluxstamp.yaml and
+    DIR/sandbox.json are written; serves until SIGTERM or SIGINT.
+      --scale-repositories N     the benchmark world: N generated repositories (default 20 with
+      --scale-kustomizations M   M Kustomizations, default 200); without them, the fleet demo world
+      --client-certificate       the kubeconfig authenticates with a client certificate, not a token
 
-"""
+    """
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
     FileHandle.standardError.write(Data("fluxstamp-sandbox: \(message)\n".utf8))
@@ -47,7 +47,9 @@ while !arguments.isEmpty {
     }
 }
 guard let directory else { fail("missing DIR\n\n" + usage) }
-let scale: Sandbox.Scale? = (repositories == nil && kustomizations == nil) ? nil
+let scale: Sandbox.Scale? =
+    (repositories == nil && kustomizations == nil)
+    ? nil
     : Sandbox.Scale(repositories: repositories ?? 20, kustomizations: kustomizations ?? 200)
 
 let stop = StopSignal()
@@ -55,12 +57,14 @@ let stop = StopSignal()
 let started = Date()
 let sandbox: Sandbox
 do {
-    sandbox = try await Sandbox.start(directory: URL(fileURLWithPath: directory), scale: scale,
-                                      kubeCredential: clientCertificate ? .clientCertificate(user: "fluxstamp") : .defaultToken)
+    sandbox = try await Sandbox.start(
+        directory: URL(fileURLWithPath: directory), scale: scale,
+        kubeCredential: clientCertificate ? .clientCertificate(user: "fluxstamp") : .defaultToken)
 } catch {
     fail("could not start: \(error)", code: 1)
 }
-let summary = "\(sandbox.world.kustomizations.count) Kustomizations over \(sandbox.repositories.count) repositories, "
+let summary =
+    "\(sandbox.world.kustomizations.count) Kustomizations over \(sandbox.repositories.count) repositories, "
     + "Kubernetes API \(sandbox.kube.url), GitHub \(sandbox.githubAPIBaseURL) "
     + "(\(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
 FileHandle.standardError.write(Data("fluxstamp-sandbox: \(summary)\n".utf8))

@@ -32,8 +32,10 @@ struct FluxstampConfig: Decodable, Equatable {
     var noCrossNamespaceRefs: Bool?
     var ledger: String?
 
-    static let keys: Set<String> = ["clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
-                                    "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger"]
+    static let keys: Set<String> = [
+        "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
+        "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
+    ]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 

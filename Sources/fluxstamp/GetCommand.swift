@@ -32,8 +32,9 @@ struct GetCommand: AsyncParsableCommand {
         }
         let inventory: FluxInventory
         do {
-            inventory = try await FluxInventory.read(FluxAPI(client: client), namespace: allNamespaces ? nil : namespace,
-                                                     labelSelector: selector)
+            inventory = try await FluxInventory.read(
+                FluxAPI(client: client), namespace: allNamespaces ? nil : namespace,
+                labelSelector: selector)
         } catch {
             await client.shutdown()
             throw CommandError.clusterUnreadable((error as? KubeError)?.description ?? "\(error)")
@@ -94,8 +95,9 @@ struct GetRow: Encodable {
         historyLength = k.status?.history?.count ?? 0
         commitStatusIds = e.reporters.compactMap(\.contextID.id)
         providers = e.reporters.map { r in
-            Route(provider: r.provider, type: r.providerType, alert: r.alert, address: r.address ?? "",
-                  commitStatusId: r.contextID.description, eventSeverity: r.eventSeverity)
+            Route(
+                provider: r.provider, type: r.providerType, alert: r.alert, address: r.address ?? "",
+                commitStatusId: r.contextID.description, eventSeverity: r.eventSeverity)
         }
     }
 }
@@ -111,9 +113,11 @@ enum GetOutput {
             let source = [e.sourceURL ?? "\(k.spec.sourceRef.kind)/\(k.spec.sourceRef.name) (not found)", e.sourceRef.map { "(\($0))" }]
                 .compactMap { $0 }.joined(separator: " ")
             let statuses = e.reporters.isEmpty ? "-" : e.reporters.map { "\($0.providerType):\($0.contextID)" }.joined(separator: ", ")
-            rows.append([k.metadata.namespace ?? "", k.metadata.name, ready, k.readyCondition?.reason ?? "-",
-                         k.status?.lastAppliedRevision ?? "-", source, k.spec.path ?? "-",
-                         String(k.status?.history?.count ?? 0), statuses])
+            rows.append([
+                k.metadata.namespace ?? "", k.metadata.name, ready, k.readyCondition?.reason ?? "-",
+                k.status?.lastAppliedRevision ?? "-", source, k.spec.path ?? "-",
+                String(k.status?.history?.count ?? 0), statuses,
+            ])
         }
         return Rendering.columns(rows)
     }

@@ -4,7 +4,8 @@ import GitHistory
 
 /// Where repositories are mirrored and how fluxstamp authenticates to git remotes.
 struct GitOptions: ParsableArguments {
-    @Option(name: .long, help: "Directory for bare mirrors of remote repositories (default: $XDG_CACHE_HOME/fluxstamp or ~/.cache/fluxstamp).")
+    @Option(
+        name: .long, help: "Directory for bare mirrors of remote repositories (default: $XDG_CACHE_HOME/fluxstamp or ~/.cache/fluxstamp).")
     var cacheDir: String?
 
     @Option(name: .long, help: "Username for HTTPS git remotes (with --git-password-file).")
@@ -24,11 +25,14 @@ struct GitOptions: ParsableArguments {
 
     /// Opens a local repository, or mirrors a URL into the cache and fetches it.
     func open(_ location: String) throws -> Repository {
-        let isURL = location.contains("://") || (location.contains("@") && location.contains(":") && !FileManager.default.fileExists(atPath: location))
+        let isURL =
+            location.contains("://")
+            || (location.contains("@") && location.contains(":") && !FileManager.default.fileExists(atPath: location))
         guard isURL else { return try Repository.open(at: location) }
         let cache = cacheDir ?? Self.defaultCacheDirectory
         let (repository, result) = try Mirror.sync(url: location, cacheDirectory: cache, credentials: try credentials())
-        printError("\(result.cloned ? "cloned" : "fetched") \(location) into \(repository.path) (\(result.receivedObjects) objects received)")
+        printError(
+            "\(result.cloned ? "cloned" : "fetched") \(location) into \(repository.path) (\(result.receivedObjects) objects received)")
         return repository
     }
 
@@ -41,8 +45,12 @@ struct GitOptions: ParsableArguments {
     func credentials() throws -> GitCredentials {
         let env = ProcessInfo.processInfo.environment
         if let file = gitBearerTokenFile { return .bearerToken(try readSecret(file, flag: "--git-bearer-token-file")) }
-        if let file = gitPasswordFile { return .userPassword(username: gitUsername, password: try readSecret(file, flag: "--git-password-file")) }
-        if let password = env["FLUXSTAMP_GIT_PASSWORD"], !password.isEmpty { return .userPassword(username: gitUsername, password: password) }
+        if let file = gitPasswordFile {
+            return .userPassword(username: gitUsername, password: try readSecret(file, flag: "--git-password-file"))
+        }
+        if let password = env["FLUXSTAMP_GIT_PASSWORD"], !password.isEmpty {
+            return .userPassword(username: gitUsername, password: password)
+        }
         if let key = sshKey {
             let hosts = try knownHosts.map { try readSecret($0, flag: "--known-hosts") }
             return .sshKey(username: "git", privateKeyPath: key, passphrase: nil, knownHosts: hosts)

@@ -9,10 +9,10 @@ struct HistoryCommand: AsyncParsableCommand {
         commandName: "history",
         abstract: "Show the first-parent history of a ref and which watched paths each commit touched.",
         discussion: """
-        With --between A B, show the commits a deployment of B carried when A was the previous
-        deployment (B's first-parent chain down to, not including, what A contains). A and B may be
-        shas, refs or Flux revisions such as main@sha1:<sha>.
-        """)
+            With --between A B, show the commits a deployment of B carried when A was the previous
+            deployment (B's first-parent chain down to, not including, what A contains). A and B may be
+            shas, refs or Flux revisions such as main@sha1:<sha>.
+            """)
 
     @Option(name: .long, help: "A local repository path, or a URL to mirror into --cache-dir.")
     var repo: String
@@ -67,8 +67,10 @@ struct HistoryCommand: AsyncParsableCommand {
                     }
                 } else if let start {
                     var printed = 0
-                    try repository.walkFirstParent(from: start, paths: paths, limits: limits,
-                                                   details: touching ? .touching : .all) { walked in
+                    try repository.walkFirstParent(
+                        from: start, paths: paths, limits: limits,
+                        details: touching ? .touching : .all
+                    ) { walked in
                         if touching, walked.touched.isEmpty { return true }
                         output.add(walked.details!, committerTime: walked.committerTime, touched: walked.touched)
                         printed += 1
@@ -132,11 +134,11 @@ struct HistoryOutput {
             append("\"\n  }")
         } else {
             commit.id.appendHex(to: &buffer)
-            buffer.removeLast(33) // git's seven-digit short form
+            buffer.removeLast(33)  // git's seven-digit short form
             append("  ")
             var time: [UInt8] = []
             GitTime.appendRFC3339(committerTime, to: &time)
-            time[10] = 0x20 // "2026-11-22 05:24", minutes are enough to read a table by
+            time[10] = 0x20  // "2026-11-22 05:24", minutes are enough to read a table by
             buffer.append(contentsOf: time[0..<16])
             append("  ")
             append(commit.subject)

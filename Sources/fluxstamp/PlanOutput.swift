@@ -38,13 +38,15 @@ struct PlanDocument: Encodable {
     init(_ report: Pipeline.Report) {
         let plan = report.plan
         writes = plan.writes.map { w in
-            Write(repository: w.target.repository, sha: w.status.sha, context: w.target.context, state: w.status.state.rawValue,
-                  description: w.status.description, reason: w.reason.description, kustomization: w.kustomization.description,
-                  current: w.current.map { Current(state: $0.state.rawValue, description: $0.description) })
+            Write(
+                repository: w.target.repository, sha: w.status.sha, context: w.target.context, state: w.status.state.rawValue,
+                description: w.status.description, reason: w.reason.description, kustomization: w.kustomization.description,
+                current: w.current.map { Current(state: $0.state.rawValue, description: $0.description) })
         }
         skips = plan.skips.map { s in
-            Skip(kustomization: s.kustomization.description, revision: s.revision, reason: s.reason.category,
-                 detail: s.reason.description, context: s.target?.context)
+            Skip(
+                kustomization: s.kustomization.description, revision: s.revision, reason: s.reason.category,
+                detail: s.reason.description, context: s.target?.context)
         }
         summary = Summary(report, dryRun: true)
         problems = ProblemLine.lines(report.problems)
@@ -138,9 +140,10 @@ enum Rendering {
     static func columns(_ rows: [[String]], indent: String = "") -> String {
         let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         return rows.map { row in
-            indent + row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
+            indent
+                + row.enumerated().map { i, cell in
+                    i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
     }
 }
@@ -155,9 +158,11 @@ enum PlanTable {
             out += "\(repository)\n"
             var rows = [["COMMIT", "CONTEXT", "CURRENT", "DESIRED", "REASON"]]
             for write in byRepository[repository]! {
-                rows.append([String(write.status.sha.prefix(7)), write.target.context,
-                             write.current.map { "\($0.state.rawValue) \"\($0.description)\"" } ?? "-",
-                             "\(write.status.state.rawValue) \"\(write.status.description)\"", write.reason.description])
+                rows.append([
+                    String(write.status.sha.prefix(7)), write.target.context,
+                    write.current.map { "\($0.state.rawValue) \"\($0.description)\"" } ?? "-",
+                    "\(write.status.state.rawValue) \"\(write.status.description)\"", write.reason.description,
+                ])
             }
             out += Rendering.columns(rows, indent: "  ")
         }

@@ -32,15 +32,18 @@ struct RunLedger {
                 reason: o.reason, message: o.message, time: o.time, origin: ObservationOrigin(rawValue: o.origin.rawValue) ?? .status)
         }
         let writes = report.results.filter { $0.error == nil }.map { r in
-            WrittenStatusRecord(repository: r.write.target.repository, sha: r.write.status.sha, context: r.write.target.context,
-                                state: r.write.status.state.rawValue, description: r.write.status.description, writtenAt: now)
+            WrittenStatusRecord(
+                repository: r.write.target.repository, sha: r.write.status.sha, context: r.write.target.context,
+                state: r.write.status.state.rawValue, description: r.write.status.description, writtenAt: now)
         }
         let summary = Summary(report, dryRun: dryRun)
-        let counts = RunCounts(observed: summary.observed, planned: summary.planned, written: summary.written ?? 0,
-                               unchanged: summary.unchanged, failed: summary.failed ?? 0)
+        let counts = RunCounts(
+            observed: summary.observed, planned: summary.planned, written: summary.written ?? 0,
+            unchanged: summary.unchanged, failed: summary.failed ?? 0)
         do {
-            try await ledger.finishRun(run, outcome: report.hasFailures ? .partial : .succeeded, counts: counts, finished: now,
-                                       observations: observations, writes: writes)
+            try await ledger.finishRun(
+                run, outcome: report.hasFailures ? .partial : .succeeded, counts: counts, finished: now,
+                observations: observations, writes: writes)
             await ledger.close()
             return nil
         } catch {

@@ -11,7 +11,10 @@ struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
         abstract: "Observe the cluster, compute the statuses that should exist, and write only the difference.",
-        discussion: "Exit codes: 0 converged; 1 some writes failed or some inputs were unusable (the rest was done); 2 bad usage or configuration (nothing written).")
+        discussion:
+            "Exit codes: 0 converged; 1 some writes failed or some inputs were unusable "
+                + "(the rest was done); 2 bad usage or configuration (nothing written)."
+    )
 
     @OptionGroup var options: SyncOptions
 
@@ -50,8 +53,9 @@ struct SyncCommand: AsyncParsableCommand {
         let api = FluxAPI(client: client)
         let pipeline = Pipeline(
             settings: settings.pipeline, cluster: api,
-            repositories: MirrorRepositories(localPaths: settings.pipeline.repositories, cacheDirectory: settings.pipeline.cacheDirectory,
-                                             cluster: api, logger: logger),
+            repositories: MirrorRepositories(
+                localPaths: settings.pipeline.repositories, cacheDirectory: settings.pipeline.cacheDirectory,
+                cluster: api, logger: logger),
             // One set of options per run: the forges' breaker, retry budget and health live in it;
             // write times are kept in the cache directory so consecutive runs share the hourly window.
             forgeOptions: ForgeOptions(logger: logger, pacingDirectory: settings.pipeline.cacheDirectory),
@@ -60,10 +64,12 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let bar = ProgressBar(json: settings.logFormat == .json)
             let interrupt = Interruption(logger: logger)
-            report = try await pipeline.run(dryRun: dryRun, progress: {
-                bar.update(done: $0, total: $1)
-                interrupt.record(done: $0, total: $1)
-            })
+            report = try await pipeline.run(
+                dryRun: dryRun,
+                progress: {
+                    bar.update(done: $0, total: $1)
+                    interrupt.record(done: $0, total: $1)
+                })
             interrupt.disarm()
         } catch {
             await client.shutdown()
@@ -75,9 +81,11 @@ struct SyncCommand: AsyncParsableCommand {
             if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
         }
         if report.kustomizations == 0 {
-            let scope = [settings.pipeline.namespace.map { "namespace \($0)" } ?? "all namespaces",
-                         settings.pipeline.selector.map { "selector \($0)" },
-                         settings.pipeline.names.isEmpty ? nil : "names \(settings.pipeline.names.sorted().joined(separator: ", "))"]
+            let scope = [
+                settings.pipeline.namespace.map { "namespace \($0)" } ?? "all namespaces",
+                settings.pipeline.selector.map { "selector \($0)" },
+                settings.pipeline.names.isEmpty ? nil : "names \(settings.pipeline.names.sorted().joined(separator: ", "))",
+            ]
             logger.notice("no Kustomization matched (\(scope.compactMap { $0 }.joined(separator: ", "))): nothing was observed")
         }
         if dryRun {
@@ -147,13 +155,16 @@ final class Interruption: Sendable {
         let (done, total, armed) = state.withLock { ($0.done, $0.total, $0.armed) }
         guard armed else { return }
         let progress = total == 0 ? "before any write" : "\(done) of \(total) planned writes done"
-        logger.error("interrupted by SIGTERM: \(progress); the next run reads the forge and writes the rest",
-                     metadata: ["written": .stringConvertible(done), "planned": .stringConvertible(total)])
+        logger.error(
+            "interrupted by SIGTERM: \(progress); the next run reads the forge and writes the rest",
+            metadata: ["written": .stringConvertible(done), "planned": .stringConvertible(total)])
         exit(143)
     }
 
     func record(done: Int, total: Int) {
-        state.withLock { $0.done = done; $0.total = total }
+        state.withLock {
+            $0.done = done; $0.total = total
+        }
     }
 
     /// The run finished: a late SIGTERM no longer interrupts anything worth reporting.

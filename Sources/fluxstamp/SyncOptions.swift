@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Forges
+import Foundation
 import Kube
 import Ledger
 import Reconcile
@@ -67,11 +67,12 @@ struct SyncSettings {
     /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
     /// file and key (the commands exit 2 on it, having written nothing).
     init(_ options: SyncOptions, now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let config = try options.config.map { path -> FluxstampConfig in
-            do { return try FluxstampConfig.load(path: path) } catch let error as ConfigError {
-                throw SettingsError(error.description)
-            }
-        } ?? FluxstampConfig()
+        let config =
+            try options.config.map { path -> FluxstampConfig in
+                do { return try FluxstampConfig.load(path: path) } catch let error as ConfigError {
+                    throw SettingsError(error.description)
+                }
+            } ?? FluxstampConfig()
         // Where a value came from, for the message: the flag, or the config file and key.
         func source(_ flag: Any?, _ key: String) -> String {
             flag != nil ? "--\(key.kebabCased)" : "config \(options.config ?? ""): \(key)"
@@ -96,7 +97,10 @@ struct SyncSettings {
         let unknownPlaceholders = contextTemplate.matches(of: /\{([^}]*)\}/).map { String($0.1) }
             .filter { !["name", "cluster", "namespace"].contains($0) }
         if let bad = unknownPlaceholders.first {
-            throw SettingsError("\(source(options.contextTemplate, "contextTemplate")) '\(contextTemplate)': unknown placeholder {\(bad)}; use {name}, {namespace} and {cluster}")
+            throw SettingsError(
+                "\(source(options.contextTemplate, "contextTemplate")) '\(contextTemplate)': "
+                    + "unknown placeholder {\(bad)}; use {name}, {namespace} and {cluster}"
+            )
         }
         let intermediateText = options.intermediate ?? config.intermediate ?? "none"
         guard let intermediate = PlanPolicy.Intermediate(rawValue: intermediateText) else {
@@ -105,7 +109,8 @@ struct SyncSettings {
         var since: Date?
         if let text = options.since ?? config.since {
             guard let date = Horizon.parse(text, now: now) else {
-                throw SettingsError("\(source(options.since, "since")) '\(text)' is neither a duration (90m, 72h, 7d, 2w) nor a date (2026-11-01)")
+                throw SettingsError(
+                    "\(source(options.since, "since")) '\(text)' is neither a duration (90m, 72h, 7d, 2w) nor a date (2026-11-01)")
             }
             since = date
         }
@@ -126,12 +131,17 @@ struct SyncSettings {
             var kind: ForgeKind?
             if let type = forge.type {
                 guard let known = ForgeKind(providerType: type) else {
-                    throw SettingsError("config \(options.config ?? ""): forges: host \(forge.host): unknown type '\(type)'; use github, gitlab, gitea, bitbucket, bitbucketserver or azuredevops")
+                    throw SettingsError(
+                        "config \(options.config ?? ""): forges: host \(forge.host): unknown type "
+                            + "'\(type)'; use github, gitlab, gitea, bitbucket, bitbucketserver or azuredevops"
+                    )
                 }
                 kind = known
             }
-            forges.append(PipelineSettings.Forge(host: forge.host, kind: kind, apiBaseURL: forge.apiBaseURL, tokenFile: forge.tokenFile,
-                                                 writesPerMinute: forge.writesPerMinute))
+            forges.append(
+                PipelineSettings.Forge(
+                    host: forge.host, kind: kind, apiBaseURL: forge.apiBaseURL, tokenFile: forge.tokenFile,
+                    writesPerMinute: forge.writesPerMinute))
         }
         pipeline = PipelineSettings(
             namespace: (options.namespace ?? config.namespace).flatMap { $0.isEmpty ? nil : $0 }, selector: selector,

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
 import Testing
 
@@ -79,8 +79,9 @@ import Testing
         return ranges
     }
 
-    @Test("every range agrees with git rev-list: merges, side-branch and unrelated froms, nested paths",
-          arguments: Graph.allCases)
+    @Test(
+        "every range agrees with git rev-list: merges, side-branch and unrelated froms, nested paths",
+        arguments: Graph.allCases)
     func agreesWithGit(graph: Graph) throws {
         let fleet = try Self.fleet(graph: graph)
         let tos = ["c9", "c7", "m3", "m2", "m1", "c1", "f2", "h1", "l1", "o1"]

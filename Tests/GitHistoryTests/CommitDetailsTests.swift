@@ -1,14 +1,16 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
 import Testing
 
 /// What walks read from raw commit objects (author, subject, times) must be what git shows.
 @Suite struct CommitDetailsTests {
-    @Test("RFC 3339 times agree with Foundation's ISO 8601 style", arguments: [
-        Int64(0), 59, 86_399, 86_400, 951_782_400, 951_868_799, 1_700_000_000, 1_709_164_800, 4_102_444_799, 253_402_300_799,
-        -1, -86_401,
-    ])
+    @Test(
+        "RFC 3339 times agree with Foundation's ISO 8601 style",
+        arguments: [
+            Int64(0), 59, 86_399, 86_400, 951_782_400, 951_868_799, 1_700_000_000, 1_709_164_800, 4_102_444_799, 253_402_300_799,
+            -1, -86_401,
+        ])
     func rfc3339(seconds: Int64) {
         let date = Date(timeIntervalSince1970: TimeInterval(seconds))
         #expect(GitTime.rfc3339(seconds) == date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))
@@ -30,8 +32,9 @@ import Testing
             try fixture.commit(message, ["f": "\(index)"])
         }
         // A message that starts with blank lines, and an author with an odd name.
-        try fixture.git("-c", "user.name=Ann O'Neil-Ünal", "commit", "-q", "--allow-empty", "--cleanup=verbatim",
-                        "-m", "\n\nafter blank lines")
+        try fixture.git(
+            "-c", "user.name=Ann O'Neil-Ünal", "commit", "-q", "--allow-empty", "--cleanup=verbatim",
+            "-m", "\n\nafter blank lines")
         let repository = try Repository.open(at: fixture.path)
         var walked: [(subject: String, author: String, time: Int64, committerTime: Date)] = []
         try repository.walkFirstParent(from: try repository.resolve("HEAD"), details: .all) { commit in
@@ -57,11 +60,12 @@ import Testing
             withDetails.append($0.details != nil)
             return true
         }
-        let expected: [Bool] = switch details {
-        case .none: [false, false]
-        case .touching: [false, true]
-        case .all: [true, true]
-        }
+        let expected: [Bool] =
+            switch details {
+            case .none: [false, false]
+            case .touching: [false, true]
+            case .all: [true, true]
+            }
         #expect(withDetails == expected)
     }
 }

@@ -1,8 +1,8 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
-import RepositoryAddress
 import Logging
+import RepositoryAddress
 import Synchronization
 import Testing
 
@@ -41,7 +41,9 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: updated.path + "/objects/info/commit-graph"))
         #expect(try shell("git commit-graph verify", in: URL(fileURLWithPath: updated.path)).status == 0)
         var walked: [String] = []
-        try updated.walkFirstParent(from: try updated.resolve("main"), paths: ["apps"]) { walked.append($0.id.hex); return $0.touched == [0] }
+        try updated.walkFirstParent(from: try updated.resolve("main"), paths: ["apps"]) {
+            walked.append($0.id.hex); return $0.touched == [0]
+        }
         #expect(walked == [second, first])
         // The branch deleted upstream is pruned from the mirror.
         #expect((#expect(throws: GitError.self) { try updated.resolve("release") })?.kind == .notFound)
@@ -72,7 +74,7 @@ import Testing
         let after = try FileManager.default.contentsOfDirectory(atPath: pack)
         #expect(stale.allSatisfy { !after.contains($0) })
         #expect(after.contains(fresh))
-        #expect(after.filter { $0.hasPrefix("pack-") } == before) // real packs untouched
+        #expect(after.filter { $0.hasPrefix("pack-") } == before)  // real packs untouched
         #expect(try reopened.resolve("main").hex == (try upstream.git("rev-parse", "HEAD")))
     }
 
@@ -127,8 +129,10 @@ import Testing
     @Test("credentials never show their secret")
     func redaction() {
         let secret = "s3cr3t-token-value"
-        for credentials in [GitCredentials.userPassword(username: "git", password: secret), .bearerToken(secret),
-                            .sshKey(username: "git", privateKeyPath: "/k", passphrase: secret, knownHosts: nil)] {
+        for credentials in [
+            GitCredentials.userPassword(username: "git", password: secret), .bearerToken(secret),
+            .sshKey(username: "git", privateKeyPath: "/k", passphrase: secret, knownHosts: nil),
+        ] {
             #expect(!"\(credentials)".contains(secret))
             #expect(!String(reflecting: credentials).contains(secret))
         }
@@ -139,13 +143,14 @@ import Testing
         let key: [UInt8] = Array("ssh-ed25519-key-bytes".utf8)
         let other: [UInt8] = Array("another-key".utf8)
         let b64 = Data(key).base64EncodedString()
-        let hosts = KnownHosts("""
-        # comment
-        github.com,140.82.121.4 ssh-ed25519 \(b64)
-        [git.example.com]:2222 ssh-ed25519 \(b64)
-        |1|hashed|entry ssh-ed25519 \(b64)
-        broken line
-        """)
+        let hosts = KnownHosts(
+            """
+            # comment
+            github.com,140.82.121.4 ssh-ed25519 \(b64)
+            [git.example.com]:2222 ssh-ed25519 \(b64)
+            |1|hashed|entry ssh-ed25519 \(b64)
+            broken line
+            """)
         #expect(hosts.accepts(host: "github.com", key: key))
         #expect(hosts.accepts(host: "GitHub.com", key: key))
         #expect(!hosts.accepts(host: "github.com", key: other))
@@ -154,14 +159,16 @@ import Testing
         #expect(!hosts.accepts(host: "gitlab.com", key: key))
     }
 
-    @Test("URL normalisation", arguments: [
-        ("https://github.com/org/repo.git", "https://github.com/org/repo"),
-        ("HTTPS://GitHub.COM/org/repo/", "https://github.com/org/repo"),
-        ("ssh://git@github.com/org/repo.git", "https://github.com/org/repo"),
-        ("git@gitlab.com:group/sub/repo.git", "https://gitlab.com/group/sub/repo"),
-        ("http://127.0.0.1:8080/org/repo", "https://127.0.0.1:8080/org/repo"),
-        ("https://dev.azure.com/org/project/_git/repo", "https://dev.azure.com/org/project/_git/repo"),
-    ])
+    @Test(
+        "URL normalisation",
+        arguments: [
+            ("https://github.com/org/repo.git", "https://github.com/org/repo"),
+            ("HTTPS://GitHub.COM/org/repo/", "https://github.com/org/repo"),
+            ("ssh://git@github.com/org/repo.git", "https://github.com/org/repo"),
+            ("git@gitlab.com:group/sub/repo.git", "https://gitlab.com/group/sub/repo"),
+            ("http://127.0.0.1:8080/org/repo", "https://127.0.0.1:8080/org/repo"),
+            ("https://dev.azure.com/org/project/_git/repo", "https://dev.azure.com/org/project/_git/repo"),
+        ])
     func normalise(input: String, expected: String) {
         #expect(RepositoryAddress.key(input) == expected)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
 import Testing
 
@@ -11,12 +11,14 @@ import Testing
     /// A fleet repository with merges, renames, deletions and a file that becomes a directory.
     static func fleet(graph: Graph = .none) throws -> GitFixture {
         let repo = try GitFixture(name: "fleet")
-        try repo.commit("layout", [
-            "apps/production/web/deploy.yaml": "replicas: 1",
-            "apps/staging/web/deploy.yaml": "replicas: 1",
-            "infrastructure/ingress/release.yaml": "v1",
-            "README.md": "fleet",
-        ])
+        try repo.commit(
+            "layout",
+            [
+                "apps/production/web/deploy.yaml": "replicas: 1",
+                "apps/staging/web/deploy.yaml": "replicas: 1",
+                "infrastructure/ingress/release.yaml": "v1",
+                "README.md": "fleet",
+            ])
         try repo.commit("scale production", ["apps/production/web/deploy.yaml": "replicas: 3"])
         try repo.commit("docs only", ["README.md": "fleet repository"])
         try repo.git("checkout", "-q", "-b", "feature")
@@ -42,8 +44,9 @@ import Testing
         "does/not/exist", "apps/production/web/deploy.yaml",
     ]
 
-    @Test("every path agrees with git rev-list --first-parent, merges and renames included",
-          arguments: Graph.allCases)
+    @Test(
+        "every path agrees with git rev-list --first-parent, merges and renames included",
+        arguments: Graph.allCases)
     func agreesWithGit(graph: Graph) throws {
         let fixture = try Self.fleet(graph: graph)
         #expect(FileManager.default.fileExists(atPath: fixture.path + "/.git/objects/info/commit-graph") == (graph != .none))
@@ -71,8 +74,10 @@ import Testing
         let merge = try fixture.git("rev-parse", "HEAD~6")
         #expect(try fixture.git("log", "-1", "--format=%s", merge) == "merge feature")
         var touched: [String] = []
-        try repository.walkFirstParent(from: try repository.resolve(merge), paths: ["apps/staging", "infrastructure", "README.md"],
-                                       limits: WalkLimits(maxCount: 1)) { walked in
+        try repository.walkFirstParent(
+            from: try repository.resolve(merge), paths: ["apps/staging", "infrastructure", "README.md"],
+            limits: WalkLimits(maxCount: 1)
+        ) { walked in
             touched = walked.touched.map { ["apps/staging", "infrastructure", "README.md"][$0] }
             return true
         }
@@ -85,8 +90,10 @@ import Testing
         let repository = try Repository.open(at: fixture.path)
         let rename = try repository.resolve("HEAD~5")
         var touched: [Int] = []
-        try repository.walkFirstParent(from: rename, paths: ["apps/staging/web", "apps/staging/frontend", "apps/production"],
-                                       limits: WalkLimits(maxCount: 1)) { walked in
+        try repository.walkFirstParent(
+            from: rename, paths: ["apps/staging/web", "apps/staging/frontend", "apps/production"],
+            limits: WalkLimits(maxCount: 1)
+        ) { walked in
             touched = walked.touched
             return true
         }
@@ -101,7 +108,9 @@ import Testing
         let head = try repository.resolve("HEAD")
         func walk(_ limits: WalkLimits) throws -> [String] {
             var seen: [String] = []
-            try repository.walkFirstParent(from: head, limits: limits) { seen.append($0.id.hex); return true }
+            try repository.walkFirstParent(from: head, limits: limits) {
+                seen.append($0.id.hex); return true
+            }
             return seen
         }
         #expect(try walk(WalkLimits(stopAt: ObjectID(hex: chain[3]))) == Array(chain.prefix(3)))
@@ -120,10 +129,12 @@ import Testing
         }
     }
 
-    @Test("path normalisation", arguments: [
-        ("./apps/x/", "apps/x"), ("apps//x", "apps/x"), (".", ""), ("", ""), ("./", ""), ("/apps/x", "apps/x"),
-        ("apps/./x", "apps/x"),
-    ])
+    @Test(
+        "path normalisation",
+        arguments: [
+            ("./apps/x/", "apps/x"), ("apps//x", "apps/x"), (".", ""), ("", ""), ("./", ""), ("/apps/x", "apps/x"),
+            ("apps/./x", "apps/x"),
+        ])
     func normalise(input: String, expected: String) {
         #expect(RepoPath.normalise(input) == expected)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import GitHistory
 import Testing
 
@@ -103,7 +103,9 @@ import Testing
         #expect(error?.message.isEmpty == false)
         // The commits themselves are intact, so a walk without paths still works.
         var count = 0
-        try repository.walkFirstParent(from: head) { _ in count += 1; return true }
+        try repository.walkFirstParent(from: head) { _ in
+            count += 1; return true
+        }
         #expect(count == 3)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ledger
 
 /// The same behaviour against SQLite and a real PostgreSQL server (started by scripts/test).
@@ -195,12 +196,14 @@ struct LedgerTests {
             let raw = try await rawConnection(url)
             switch kind {
             case .sqlite:
-                try await raw.execute("""
+                try await raw.execute(
+                    """
                     CREATE TRIGGER poison BEFORE INSERT ON written_statuses WHEN NEW.context = 'poison'
                     BEGIN SELECT RAISE(ABORT, 'injected failure'); END
                     """)
             case .postgres:
-                try await raw.execute("""
+                try await raw.execute(
+                    """
                     CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN IF NEW.context = 'poison' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$
                     """)
@@ -260,9 +263,11 @@ struct LedgerTests {
         }
     }
 
-    @Test("export then import into a new ledger gives back the same ledger", arguments: [
-        (Kind.sqlite, Kind.sqlite), (.postgres, .postgres), (.sqlite, .postgres), (.postgres, .sqlite),
-    ])
+    @Test(
+        "export then import into a new ledger gives back the same ledger",
+        arguments: [
+            (Kind.sqlite, Kind.sqlite), (.postgres, .postgres), (.sqlite, .postgres), (.postgres, .sqlite),
+        ])
     func exportImportRoundTrip(from: Kind, to: Kind) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -326,7 +331,8 @@ struct LedgerTests {
         try await withScratch(kind) { url in
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl")
             defer { try? FileManager.default.removeItem(at: file) }
-            let good = #"{"run":{"cluster":"prod","counts":{"failed":0,"observed":0,"planned":0,"unchanged":0,"written":0},"#
+            let good =
+                #"{"run":{"cluster":"prod","counts":{"failed":0,"observed":0,"planned":0,"unchanged":0,"written":0},"#
                 + #""id":1,"started":"2025-06-15T15:06:40.000Z","version":"1"}}"#
             try Data(([#"{"ledger":"fluxstamp-ledger","schema":1}"#, good, #"{"run":{"id":"x"}}"#].joined(separator: "\n")).utf8)
                 .write(to: file)

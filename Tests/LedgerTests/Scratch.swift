@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Ledger
 
 /// The two backends every ledger test runs against.

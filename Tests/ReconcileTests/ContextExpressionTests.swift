@@ -13,46 +13,62 @@ import Testing
     static func expression(_ source: String, metadata: [String: String]? = ["env": "prod"]) -> ContextExpression {
         ContextExpression(
             source: source,
-            provider: ["metadata": ["name": "github-status", "namespace": "flux-system", "uid": .string(uid)],
-                       "spec": ["type": "github", "address": "https://github.com/acme/fleet", "commitStatusExpr": .string(source)]],
+            provider: [
+                "metadata": ["name": "github-status", "namespace": "flux-system", "uid": .string(uid)],
+                "spec": ["type": "github", "address": "https://github.com/acme/fleet", "commitStatusExpr": .string(source)],
+            ],
             providerUnknowns: [["spec", "timeout"], ["metadata", "resourceVersion"]],
             alert: ["metadata": ["name": "status", "namespace": "flux-system"], "spec": ["eventSeverity": "info"]],
             alertUnknowns: [["metadata", "labels"]],
-            involvedObject: ["kind": "Kustomization", "name": "apps", "namespace": "flux-system",
-                             "apiVersion": "kustomize.toolkit.fluxcd.io/v1"],
+            involvedObject: [
+                "kind": "Kustomization", "name": "apps", "namespace": "flux-system",
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            ],
             metadata: metadata)
     }
 
     static let success = ContextExpression.Outcome.Fact(succeeded: true, reason: "ReconciliationSucceeded", revision: revision)
-    static let failure = ContextExpression.Outcome.Fact(succeeded: false, reason: "HealthCheckFailed", revision: revision,
-                                                         message: "timeout waiting for Deployment/apps/web")
+    static let failure = ContextExpression.Outcome.Fact(
+        succeeded: false, reason: "HealthCheckFailed", revision: revision,
+        message: "timeout waiting for Deployment/apps/web")
 
-    @Test("contexts NC computes", arguments: [
-        // NC's default id, written as an expression.
-        ("(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]).lowerAscii()",
-         true, "kustomization/apps/0c9c2e41"),
-        // The three objects mixed; an Alert eventMetadata key appears in event.metadata.
-        ("event.metadata.env + '/' + alert.metadata.name + '/' + provider.spec.type", true, "prod/status/github"),
-        ("event.severity == 'error' ? 'flux-failed/' + event.involvedObject.name : 'flux/' + event.involvedObject.name", false,
-         "flux-failed/apps"),
-        ("event.severity == 'error' ? 'flux-failed/' + event.involvedObject.name : 'flux/' + event.involvedObject.name", true, "flux/apps"),
-        ("'flux/' + event.reason.lowerAscii()", false, "flux/healthcheckfailed"),
-        ("has(event.metadata.summary) ? event.metadata.summary : 'flux/' + event.metadata.revision.split('@')[0]", true, "flux/main"),
-        ("'env' in event.metadata ? 'deploy/' + event.metadata.env.upperAscii() : 'deploy'", true, "deploy/PROD"),
-        // A current failure's message is the Ready condition's: known.
-        ("event.message.contains('timeout') ? 'flux/timeout' : 'flux/other'", false, "flux/timeout"),
-    ])
+    @Test(
+        "contexts NC computes",
+        arguments: [
+            // NC's default id, written as an expression.
+            (
+                "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + provider.metadata.uid.split('-')[0]).lowerAscii()",
+                true, "kustomization/apps/0c9c2e41"
+            ),
+            // The three objects mixed; an Alert eventMetadata key appears in event.metadata.
+            ("event.metadata.env + '/' + alert.metadata.name + '/' + provider.spec.type", true, "prod/status/github"),
+            (
+                "event.severity == 'error' ? 'flux-failed/' + event.involvedObject.name : 'flux/' + event.involvedObject.name", false,
+                "flux-failed/apps"
+            ),
+            (
+                "event.severity == 'error' ? 'flux-failed/' + event.involvedObject.name : 'flux/' + event.involvedObject.name", true,
+                "flux/apps"
+            ),
+            ("'flux/' + event.reason.lowerAscii()", false, "flux/healthcheckfailed"),
+            ("has(event.metadata.summary) ? event.metadata.summary : 'flux/' + event.metadata.revision.split('@')[0]", true, "flux/main"),
+            ("'env' in event.metadata ? 'deploy/' + event.metadata.env.upperAscii() : 'deploy'", true, "deploy/PROD"),
+            // A current failure's message is the Ready condition's: known.
+            ("event.message.contains('timeout') ? 'flux/timeout' : 'flux/other'", false, "flux/timeout"),
+        ])
     func contexts(source: String, succeeded: Bool, expected: String) {
         let got = Self.expression(source).context(outcome: succeeded ? Self.success : Self.failure)
         #expect(got == .context(expected))
     }
 
-    @Test("not reproducible: the value depends on what fluxstamp cannot know for a past event", arguments: [
-        ("'flux/' + event.message", "event.message"),
-        ("'flux/' + string(event.timestamp)", "event.timestamp"),
-        ("'flux/' + provider.spec.timeout", "provider.spec.timeout"),
-        ("size(alert.metadata.labels) > 0 ? 'a' : 'b'", "alert.metadata.labels"),
-    ])
+    @Test(
+        "not reproducible: the value depends on what fluxstamp cannot know for a past event",
+        arguments: [
+            ("'flux/' + event.message", "event.message"),
+            ("'flux/' + string(event.timestamp)", "event.timestamp"),
+            ("'flux/' + provider.spec.timeout", "provider.spec.timeout"),
+            ("size(alert.metadata.labels) > 0 ? 'a' : 'b'", "alert.metadata.labels"),
+        ])
     func notReproducible(source: String, path: String) {
         let got = Self.expression(source).context(outcome: Self.success)
         guard case .notReproducible(let why) = got else {
@@ -71,12 +87,15 @@ import Testing
         }
     }
 
-    @Test("reported, never guessed: what NC cannot evaluate, and CEL this evaluator lacks", arguments: [
-        "'flux/' + event.metadata.missing", // no such key: NC's evaluation fails too
-        "event.involvedObject.name + 1", // no such overload
-        "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo + '/' + provider.metadata.uid.split('-').first().value()).lowerAscii()",
-        "size(event.involvedObject.name)", // an int, not a string
-    ])
+    @Test(
+        "reported, never guessed: what NC cannot evaluate, and CEL this evaluator lacks",
+        arguments: [
+            "'flux/' + event.metadata.missing",  // no such key: NC's evaluation fails too
+            "event.involvedObject.name + 1",  // no such overload
+            "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo "
+                + "+ '/' + provider.metadata.uid.split('-').first().value()).lowerAscii()",
+            "size(event.involvedObject.name)",  // an int, not a string
+        ])
     func failed(source: String) {
         let got = Self.expression(source).context(outcome: Self.success)
         guard case .failed = got else {
@@ -90,23 +109,34 @@ import Testing
         let sha5 = String(repeating: "0", count: 39) + "5", sha6 = String(repeating: "0", count: 39) + "6"
         let apps = KustomizationID(namespace: "flux-system", name: "apps")
         func target(_ source: String) -> StatusTarget {
-            StatusTarget(repository: "github.com/acme/fleet", context: "commitStatusExpr:flux-system/p", forge: .github,
-                         routes: [AlertRoute(alert: "flux-system/status")], contextExpression: Self.expression(source))
+            StatusTarget(
+                repository: "github.com/acme/fleet", context: "commitStatusExpr:flux-system/p", forge: .github,
+                routes: [AlertRoute(alert: "flux-system/status")], contextExpression: Self.expression(source))
         }
         let observations = [
-            Observation(kustomization: apps, revision: "main@sha1:\(sha6)", outcome: .failed, reason: "HealthCheckFailed",
-                        time: Date(timeIntervalSince1970: 2_000), origin: .status, isCurrent: true, eventMessage: .known("timeout")),
-            Observation(kustomization: apps, revision: "main@sha1:\(sha5)", outcome: .succeeded, reason: "ReconciliationSucceeded",
-                        time: Date(timeIntervalSince1970: 1_000), origin: .history),
+            Observation(
+                kustomization: apps, revision: "main@sha1:\(sha6)", outcome: .failed, reason: "HealthCheckFailed",
+                time: Date(timeIntervalSince1970: 2_000), origin: .status, isCurrent: true, eventMessage: .known("timeout")),
+            Observation(
+                kustomization: apps, revision: "main@sha1:\(sha5)", outcome: .succeeded, reason: "ReconciliationSucceeded",
+                time: Date(timeIntervalSince1970: 1_000), origin: .history),
         ]
         let git = ["r": GitFacts(commitTimes: [sha5: Date(timeIntervalSince1970: 1), sha6: Date(timeIntervalSince1970: 2)])]
-        let good = Planner.plan(PlanInput(
-            units: [PlanUnit(kustomization: apps, repository: "r", path: ".", targets: [target("'flux/' + event.severity")],
-                             observations: observations)], git: git, existing: [:], policy: PlanPolicy()))
+        let good = Planner.plan(
+            PlanInput(
+                units: [
+                    PlanUnit(
+                        kustomization: apps, repository: "r", path: ".", targets: [target("'flux/' + event.severity")],
+                        observations: observations)
+                ], git: git, existing: [:], policy: PlanPolicy()))
         #expect(good.writes.map { "\($0.status.sha.suffix(1)) \($0.target.context)" } == ["6 flux/error", "5 flux/info"])
-        let bad = Planner.plan(PlanInput(
-            units: [PlanUnit(kustomization: apps, repository: "r", path: ".", targets: [target("'flux/' + event.metadata.nope")],
-                             observations: observations)], git: git, existing: [:], policy: PlanPolicy()))
+        let bad = Planner.plan(
+            PlanInput(
+                units: [
+                    PlanUnit(
+                        kustomization: apps, repository: "r", path: ".", targets: [target("'flux/' + event.metadata.nope")],
+                        observations: observations)
+                ], git: git, existing: [:], policy: PlanPolicy()))
         #expect(bad.writes.isEmpty)
         #expect(bad.skips.map(\.reason.category) == ["commitStatusExpr", "commitStatusExpr"])
     }
@@ -114,8 +144,10 @@ import Testing
     @Test("combined metadata: annotations < Alert eventMetadata < Alert summary, prefixes stripped")
     func combinedMetadata() {
         let metadata = ContextExpression.combinedMetadata(
-            objectAnnotations: ["event.toolkit.fluxcd.io/summary": "from-annotation", "event.toolkit.fluxcd.io/team": "a",
-                                "kustomize.toolkit.fluxcd.io/other": "x"],
+            objectAnnotations: [
+                "event.toolkit.fluxcd.io/summary": "from-annotation", "event.toolkit.fluxcd.io/team": "a",
+                "kustomize.toolkit.fluxcd.io/other": "x",
+            ],
             alertEventMetadata: ["summary": "from-eventMetadata", "env": "prod"], alertSummary: "from-summary")
         #expect(metadata == ["summary": "from-summary", "team": "a", "env": "prod"])
     }

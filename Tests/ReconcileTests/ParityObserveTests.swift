@@ -13,19 +13,27 @@ private func rev(_ n: Int) -> String { "main@sha1:\(sha(n))" }
 private let now = Date(timeIntervalSince1970: 1_800_000_000)
 
 /// A Kustomization as the API server returns it.
-private func kustomization(ready: (status: String, reason: String, message: String)?, applied: Int?, attempted: Int?,
-                           annotations: [String: String] = [:], history: [(Int, String)] = []) throws -> Kustomization {
+private func kustomization(
+    ready: (status: String, reason: String, message: String)?, applied: Int?, attempted: Int?,
+    annotations: [String: String] = [:], history: [(Int, String)] = []
+) throws -> Kustomization {
     var status: [String: Any] = [:]
     if let ready {
-        status["conditions"] = [["type": "Ready", "status": ready.status, "reason": ready.reason, "message": ready.message,
-                                 "lastTransitionTime": "2027-01-15T08:00:00Z"]]
+        status["conditions"] = [
+            [
+                "type": "Ready", "status": ready.status, "reason": ready.reason, "message": ready.message,
+                "lastTransitionTime": "2027-01-15T08:00:00Z",
+            ]
+        ]
     }
     if let applied { status["lastAppliedRevision"] = rev(applied) }
     if let attempted { status["lastAttemptedRevision"] = rev(attempted) }
     if !history.isEmpty {
         status["history"] = history.enumerated().map { i, entry in
-            ["digest": "sha256:\(i)", "firstReconciled": "2027-01-14T08:00:00Z", "lastReconciled": "2027-01-14T0\(i):00:00Z",
-             "lastReconciledStatus": entry.1, "totalReconciliations": 1, "metadata": ["revision": rev(entry.0)]] as [String: Any]
+            [
+                "digest": "sha256:\(i)", "firstReconciled": "2027-01-14T08:00:00Z", "lastReconciled": "2027-01-14T0\(i):00:00Z",
+                "lastReconciledStatus": entry.1, "totalReconciliations": 1, "metadata": ["revision": rev(entry.0)],
+            ] as [String: Any]
         }
     }
     let object: [String: Any] = [
@@ -86,8 +94,10 @@ private let observeRows: [ObserveRow] = [
         source: 7, facts: ["7 failed current", "5 succeeded"]),
     ObserveRow(
         name: "2: InvalidCELExpression from a dependsOn readyExpr is an error event at the source revision",
-        ready: ("False", "InvalidCELExpression",
-                "Reconciliation failed terminally due to configuration error: failed to evaluate dependency infra: undeclared reference"),
+        ready: (
+            "False", "InvalidCELExpression",
+            "Reconciliation failed terminally due to configuration error: failed to evaluate dependency infra: undeclared reference"
+        ),
         applied: 5, attempted: 5, source: 7, facts: ["7 failed current", "5 succeeded"]),
     ObserveRow(
         name: "2: InvalidCELExpression from healthCheckExprs: the event has no revision, NC posts nothing",
@@ -116,8 +126,9 @@ private let observeRows: [ObserveRow] = [
 @Suite struct ParityObserveTests {
     @Test("observations per kustomize-controller's status paths", arguments: observeRows)
     func observe(_ row: ObserveRow) throws {
-        let k = try kustomization(ready: row.ready, applied: row.applied, attempted: row.attempted, annotations: row.annotations,
-                                  history: row.history)
+        let k = try kustomization(
+            ready: row.ready, applied: row.applied, attempted: row.attempted, annotations: row.annotations,
+            history: row.history)
         let got = Observe.observations(of: k, sourceRevision: row.source.map(rev), now: now)
         let facts = got.map { o -> String in
             let n = Int(o.revision.suffix(8), radix: 16) ?? -1
@@ -129,17 +140,24 @@ private let observeRows: [ObserveRow] = [
     @Test("1: a green live commit is never painted red by a source-side failure, through the planner")
     func liveCommitStaysGreen() throws {
         let forge = "github.com/acme/fleet", context = "kustomization/apps/0c9c2e41"
-        for (reason, message) in [("ArtifactFailed", pathNotFound), ("ArtifactFailed", "Source artifact not found, retrying in 30s"),
-                                  ("ArtifactFailed", "failed to download archive: GET 503"), ("DirCreationFailed", "tmp dir error")] {
+        for (reason, message) in [
+            ("ArtifactFailed", pathNotFound), ("ArtifactFailed", "Source artifact not found, retrying in 30s"),
+            ("ArtifactFailed", "failed to download archive: GET 503"), ("DirCreationFailed", "tmp dir error"),
+        ] {
             let k = try kustomization(ready: ("False", reason, message), applied: 5, attempted: 5)
-            let observations = Observe.observations(of: k, sourceRevision: rev(5), now: now)
+            let observations =
+                Observe.observations(of: k, sourceRevision: rev(5), now: now)
                 + Observe.observations(of: k, sourceRevision: rev(6), now: now).filter { $0.isCurrent }
-            let unit = PlanUnit(kustomization: KustomizationID(namespace: "flux-system", name: "apps"), repository: "r", path: "./apps",
-                                targets: [StatusTarget(repository: forge, context: context, forge: .github)], observations: observations)
-            let live = CommitStatus(sha: sha(5), context: context, state: .succeeded, description: "reconciliation succeeded",
-                                    createdAt: now.addingTimeInterval(-3600), forgeKey: context)
-            let plan = Planner.plan(PlanInput(units: [unit], git: ["r": GitFacts(commitTimes: [sha(5): now, sha(6): now])],
-                                              existing: [forge: [sha(5): [live]]], policy: PlanPolicy()))
+            let unit = PlanUnit(
+                kustomization: KustomizationID(namespace: "flux-system", name: "apps"), repository: "r", path: "./apps",
+                targets: [StatusTarget(repository: forge, context: context, forge: .github)], observations: observations)
+            let live = CommitStatus(
+                sha: sha(5), context: context, state: .succeeded, description: "reconciliation succeeded",
+                createdAt: now.addingTimeInterval(-3600), forgeKey: context)
+            let plan = Planner.plan(
+                PlanInput(
+                    units: [unit], git: ["r": GitFacts(commitTimes: [sha(5): now, sha(6): now])],
+                    existing: [forge: [sha(5): [live]]], policy: PlanPolicy()))
             #expect(!plan.writes.contains { $0.status.sha == sha(5) }, "\(reason): \(message)")
         }
     }

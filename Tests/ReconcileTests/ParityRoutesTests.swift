@@ -13,8 +13,10 @@ import Testing
     static let uid = "0c9c2e41-7b3a-4f5e-9d2a-1f2e3d4c5b6a"
 
     /// One Provider + Secret + Alert(s) + a Kustomization in `namespace`, observed.
-    static func observe(provider: String, secret: [String: String], alerts: [String], namespace: String = "flux-system",
-                        annotations: String = "{}", noCrossNamespaceRefs: Bool = false) async throws -> Observed {
+    static func observe(
+        provider: String, secret: [String: String], alerts: [String], namespace: String = "flux-system",
+        annotations: String = "{}", noCrossNamespaceRefs: Bool = false
+    ) async throws -> Observed {
         let kube = try await KubeAPIEmulator.start(fixtures: [])
         defer { Task { await kube.shutdown() } }
         let data = secret.map { "\($0.key): \(Data($0.value.utf8).base64EncodedString())" }.joined(separator: ", ")
@@ -41,9 +43,11 @@ import Testing
             spec: {interval: 10m0s, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: fleet}}
             status:
               conditions:
-              - {type: Ready, status: "True", reason: ReconciliationSucceeded, message: "Applied", lastTransitionTime: "2026-11-20T10:00:00Z"}
+              - {type: Ready, status: "True", reason: ReconciliationSucceeded,
+                  message: "Applied", lastTransitionTime: "2026-11-20T10:00:00Z"}
               lastAppliedRevision: main@sha1:\(String(repeating: "a", count: 40))
-            """ + alerts.enumerated().map { i, spec in
+            """
+            + alerts.enumerated().map { i, spec in
                 """
 
                 ---
@@ -57,17 +61,20 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routes-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let kubeconfig = try kube.writeKubeconfig(to: directory)
-        let connection = try ConnectionResolver.resolve(kubeconfig: kubeconfig.path, context: nil, environment: [:], homeDirectory: "/nonexistent")
+        let connection = try ConnectionResolver.resolve(
+            kubeconfig: kubeconfig.path, context: nil, environment: [:], homeDirectory: "/nonexistent")
         let api = FluxAPI(client: try await KubeClient.connect(connection))
         defer { Task { await api.client.shutdown() } }
         var settings = PipelineSettings(clusterName: "test", cacheDirectory: directory.path)
         settings.noCrossNamespaceRefs = noCrossNamespaceRefs
-        return try await Observe.run(api, settings: settings, forgeOptions: ForgeOptions(), now: Date(),
-                                     logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return try await Observe.run(
+            api, settings: settings, forgeOptions: ForgeOptions(), now: Date(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     static func alert(severity: String, sourceNamespace: String = "flux-system") -> String {
-        "{providerRef: {name: forge}, eventSeverity: \(severity), eventSources: [{kind: Kustomization, name: apps, namespace: \(sourceNamespace)}]}"
+        "{providerRef: {name: forge}, eventSeverity: \(severity), eventSources: "
+            + "[{kind: Kustomization, name: apps, namespace: \(sourceNamespace)}]}"
     }
 
     @Test("5: the Provider Secret's `address` overrides spec.address: statuses go where NC sends them")
@@ -79,17 +86,20 @@ import Testing
         #expect(Set(observed.forges.keys) == ["github.com/acme/elsewhere"])
     }
 
-    @Test("6: credentials in NC's order", arguments: [
-        (["token": "t", "githubAppID": "1", "githubAppPrivateKey": "pem"], "github", "token"),
-        (["githubAppID": "1", "githubAppInstallationID": "2", "githubAppPrivateKey": "pem"], "github", "app"),
-        (["password": "p"], "gitlab", "token"),
-        (["username": "u", "password": "p"], "gitlab", "token"),
-        (["username": "u", "password": "p"], "github", "basic"),
-    ])
+    @Test(
+        "6: credentials in NC's order",
+        arguments: [
+            (["token": "t", "githubAppID": "1", "githubAppPrivateKey": "pem"], "github", "token"),
+            (["githubAppID": "1", "githubAppInstallationID": "2", "githubAppPrivateKey": "pem"], "github", "app"),
+            (["password": "p"], "gitlab", "token"),
+            (["username": "u", "password": "p"], "gitlab", "token"),
+            (["username": "u", "password": "p"], "github", "basic"),
+        ])
     func credentialOrder(secret: [String: String], type: String, expected: String) async throws {
         let address = type == "gitlab" ? "https://gitlab.com/acme/fleet" : "https://github.com/acme/fleet"
-        let observed = try await Self.observe(provider: "{type: \(type), address: \"\(address)\", secretRef: {name: forge-secret}}",
-                                              secret: secret, alerts: [Self.alert(severity: "info")])
+        let observed = try await Self.observe(
+            provider: "{type: \(type), address: \"\(address)\", secretRef: {name: forge-secret}}",
+            secret: secret, alerts: [Self.alert(severity: "info")])
         let credential = try #require(observed.forges.values.first?.credential)
         switch credential {
         case .token: #expect(expected == "token")
@@ -111,7 +121,8 @@ import Testing
 
     @Test("4: the Alert's inclusionList and exclusionList reach the target's route")
     func filtersFromCluster() async throws {
-        let spec = "{providerRef: {name: forge}, eventSeverity: info, inclusionList: [timeout], exclusionList: [\"^Dependencies\"], "
+        let spec =
+            "{providerRef: {name: forge}, eventSeverity: info, inclusionList: [timeout], exclusionList: [\"^Dependencies\"], "
             + "eventSources: [{kind: Kustomization, name: apps}]}"
         let observed = try await Self.observe(
             provider: "{type: github, address: \"https://github.com/acme/fleet\", secretRef: {name: forge-secret}}",
@@ -128,7 +139,9 @@ import Testing
         let provider = "{type: azuredevops, address: \"https://dev.azure.com/acme/fleet/_git/fleet\", secretRef: {name: forge-secret}}"
         let spec = "{providerRef: {name: forge}, eventSeverity: info, summary: staging, eventSources: [{kind: Kustomization, name: apps}]}"
         let observed = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [spec])
-        #expect(observed.problems.contains { $0.message.contains("fluxcd:staging") } || observed.units.first?.targets.first?.genre == "fluxcd:staging")
+        #expect(
+            observed.problems.contains { $0.message.contains("fluxcd:staging") }
+                || observed.units.first?.targets.first?.genre == "fluxcd:staging")
         #expect(observed.units.first?.targets.allSatisfy { $0.key != "fluxcd/kustomization/apps/0c9c2e41" } == true)
     }
 
@@ -138,8 +151,9 @@ import Testing
         let alerts = [Self.alert(severity: "info", sourceNamespace: "team-a")]
         let open = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: alerts, namespace: "team-a")
         #expect(open.units.first?.targets.count == 1)
-        let denied = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: alerts, namespace: "team-a",
-                                            noCrossNamespaceRefs: true)
+        let denied = try await Self.observe(
+            provider: provider, secret: ["token": "t"], alerts: alerts, namespace: "team-a",
+            noCrossNamespaceRefs: true)
         #expect(denied.units.first?.targets.isEmpty == true)
         #expect(denied.problems.contains { $0.message.contains("--no-cross-namespace-refs") })
     }
@@ -149,9 +163,12 @@ import Testing
         let provider = "{type: azuredevops, address: \"https://dev.azure.com/acme/fleet/_git/fleet\", secretRef: {name: forge-secret}}"
         let plain = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [Self.alert(severity: "info")])
         #expect(plain.units.first?.targets.first?.key == "fluxcd/kustomization/apps/0c9c2e41")
-        let summarised = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [Self.alert(severity: "info")],
-                                                annotations: "{event.toolkit.fluxcd.io/summary: prod}")
+        let summarised = try await Self.observe(
+            provider: provider, secret: ["token": "t"], alerts: [Self.alert(severity: "info")],
+            annotations: "{event.toolkit.fluxcd.io/summary: prod}")
         #expect(summarised.units.first?.targets.allSatisfy { $0.key != "fluxcd/kustomization/apps/0c9c2e41" } == true)
-        #expect(summarised.problems.contains { $0.message.contains("fluxcd:prod") } || summarised.units.first?.targets.first?.genre == "fluxcd:prod")
+        #expect(
+            summarised.problems.contains { $0.message.contains("fluxcd:prod") }
+                || summarised.units.first?.targets.first?.genre == "fluxcd:prod")
     }
 }

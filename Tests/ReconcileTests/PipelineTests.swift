@@ -33,8 +33,9 @@ import Testing
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-" + UUID().uuidString)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let kubeconfig = try kube.writeKubeconfig(to: directory)
-            let connection = try ConnectionResolver.resolve(kubeconfig: kubeconfig.path, context: nil, environment: [:],
-                                                            homeDirectory: "/nonexistent")
+            let connection = try ConnectionResolver.resolve(
+                kubeconfig: kubeconfig.path, context: nil, environment: [:],
+                homeDirectory: "/nonexistent")
             let api = FluxAPI(client: try await KubeClient.connect(connection))
             return World(repo: repo, kube: kube, github: github, commits: commits, api: api)
         }
@@ -46,10 +47,12 @@ import Testing
                 repositories: repositories ?? ["https://github.com/acme/fleet": repo.path],
                 forges: [.init(host: "github.com", apiBaseURL: github.baseURL + "/api/v3", writesPerMinute: 0)])
             let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            return Pipeline(settings: settings, cluster: api,
-                            repositories: MirrorRepositories(localPaths: settings.repositories, cacheDirectory: settings.cacheDirectory,
-                                                             cluster: api, logger: logger),
-                            logger: logger)
+            return Pipeline(
+                settings: settings, cluster: api,
+                repositories: MirrorRepositories(
+                    localPaths: settings.repositories, cacheDirectory: settings.cacheDirectory,
+                    cluster: api, logger: logger),
+                logger: logger)
         }
 
         func stop() async {
@@ -154,7 +157,8 @@ import Testing
         spec: {interval: 10m0s, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: fleet}}
         status:
           conditions:
-          - {type: Ready, status: "True", reason: ReconciliationSucceeded, message: "Applied revision", lastTransitionTime: "2026-11-20T10:00:00Z"}
+          - {type: Ready, status: "True", reason: ReconciliationSucceeded,
+              message: "Applied revision", lastTransitionTime: "2026-11-20T10:00:00Z"}
           lastAppliedRevision: main@sha1:\(applied)
           lastAttemptedRevision: main@sha1:\(applied)
           history:

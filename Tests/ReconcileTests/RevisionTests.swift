@@ -121,21 +121,25 @@ struct SplitMix64 {
 }
 
 @Suite struct RefNameTests {
-    @Test("the branch or tag a revision names, for GitLab's ref", arguments: [
-        ("main@sha1:\(String(repeating: "a", count: 40))", "main"),
-        ("refs/heads/feature/x@sha1:\(String(repeating: "a", count: 40))", "feature/x"),
-        ("refs/tags/v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
-        ("v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
-        ("main/\(String(repeating: "a", count: 40))", "main"),
-    ])
+    @Test(
+        "the branch or tag a revision names, for GitLab's ref",
+        arguments: [
+            ("main@sha1:\(String(repeating: "a", count: 40))", "main"),
+            ("refs/heads/feature/x@sha1:\(String(repeating: "a", count: 40))", "feature/x"),
+            ("refs/tags/v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
+            ("v1.2.0@sha1:\(String(repeating: "a", count: 40))", "v1.2.0"),
+            ("main/\(String(repeating: "a", count: 40))", "main"),
+        ])
     func refs(text: String, expected: String) {
         #expect(Revision.refName(text) == expected)
     }
 
-    @Test("no ref: commit pins, pull-request refs, HEAD, junk", arguments: [
-        "sha1:\(String(repeating: "a", count: 40))", "refs/pull/420/head@sha1:\(String(repeating: "a", count: 40))",
-        "HEAD/\(String(repeating: "a", count: 40))", "1.2.3",
-    ])
+    @Test(
+        "no ref: commit pins, pull-request refs, HEAD, junk",
+        arguments: [
+            "sha1:\(String(repeating: "a", count: 40))", "refs/pull/420/head@sha1:\(String(repeating: "a", count: 40))",
+            "HEAD/\(String(repeating: "a", count: 40))", "1.2.3",
+        ])
     func noRef(text: String) {
         #expect(Revision.refName(text) == nil)
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// Runs the binary on a Dispatch thread: `runCommand` blocks, and blocking the (small) cooperative
@@ -48,7 +48,8 @@ private func run(_ binary: URL, _ arguments: [String], environment: [String: Str
 
     @Test func jsonHasOneObjectPerKustomization() async throws {
         try await withKubeconfig { _, binary, kubeconfig in
-            let result = try await run(binary, ["get", "--kubeconfig", kubeconfig.path, "--json", "-n", "apps"], environment: ["HOME": "/nonexistent"])
+            let result = try await run(
+                binary, ["get", "--kubeconfig", kubeconfig.path, "--json", "-n", "apps"], environment: ["HOME": "/nonexistent"])
             #expect(result.status == 0, "\(result.stderr)")
             let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(array.map { $0["name"] as? String } == ["apps", "podinfo"])
@@ -66,7 +67,8 @@ private func run(_ binary: URL, _ arguments: [String], environment: [String: Str
 
     @Test func selectorNarrowsTheList() async throws {
         try await withKubeconfig { _, binary, kubeconfig in
-            let result = try await run(binary, ["get", "--kubeconfig", kubeconfig.path, "--json", "-l", "tier=apps"], environment: ["HOME": "/nonexistent"])
+            let result = try await run(
+                binary, ["get", "--kubeconfig", kubeconfig.path, "--json", "-l", "tier=apps"], environment: ["HOME": "/nonexistent"])
             let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
             #expect(array.map { $0["name"] as? String } == ["apps"])
         }

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// The built `fluxstamp history` binary on real repositories, checked against git.
@@ -33,7 +33,10 @@ import Testing
         let entries = try JSONDecoder().decode([Entry].self, from: Data(result.stdout.utf8))
         #expect(entries.map(\.sha) == (try repo.revList("--first-parent", "HEAD")))
         #expect(entries.map(\.subject) == ["ship it", "docs", "stage it", "layout"])
-        #expect(entries.map(\.paths) == [["./apps/production/", "apps/staging"], [], ["apps/staging"], ["./apps/production/", "apps/staging"]])
+        #expect(
+            entries.map(\.paths) == [
+                ["./apps/production/", "apps/staging"], [], ["apps/staging"], ["./apps/production/", "apps/staging"],
+            ])
         #expect(entries.first?.time.hasSuffix("Z") == true)
     }
 
@@ -106,14 +109,16 @@ import Testing
         #expect(second.stderr.contains("fetched") && second.stderr.contains("(0 objects received)"))
     }
 
-    @Test("bad input: one clear line on stderr and the documented exit code", arguments: [
-        (["history", "--repo", "/nonexistent/fluxstamp"], Int32(2), "/nonexistent/fluxstamp"),
-        (["history", "--repo", ".", "--ref", "0000000000000000000000000000000000000bad"], Int32(1), "no such commit"),
-        (["history", "--repo", ".", "--between", "latest@sha256:" + String(repeating: "a", count: 64), "HEAD"], Int32(2), "sha256"),
-        (["history", "--repo", ".", "--since", "last tuesday"], Int32(2), "--since"),
-        (["history", "--bogus"], Int32(2), "--repo"),
-        (["sync", "--max-writes", "lots"], Int32(2), "lots"),
-    ])
+    @Test(
+        "bad input: one clear line on stderr and the documented exit code",
+        arguments: [
+            (["history", "--repo", "/nonexistent/fluxstamp"], Int32(2), "/nonexistent/fluxstamp"),
+            (["history", "--repo", ".", "--ref", "0000000000000000000000000000000000000bad"], Int32(1), "no such commit"),
+            (["history", "--repo", ".", "--between", "latest@sha256:" + String(repeating: "a", count: 64), "HEAD"], Int32(2), "sha256"),
+            (["history", "--repo", ".", "--since", "last tuesday"], Int32(2), "--since"),
+            (["history", "--bogus"], Int32(2), "--repo"),
+            (["sync", "--max-writes", "lots"], Int32(2), "lots"),
+        ])
     func badInput(arguments: [String], status: Int32, fragment: String) throws {
         let repo = try fleet()
         let binary = try #require(BuiltProduct.url())

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// Parity with notification-controller through the built binary (issue 9, items 1, 4 and 10): the
@@ -7,21 +7,24 @@ import Testing
 /// a user sees on the forge.
 @Suite(.serialized) struct ParityEndToEndTests {
     /// A Kustomization YAML with annotations, in a namespace, on a source.
-    static func kustomization(_ name: String, namespace: String = "flux-system", source: String = "fleet",
-                              annotations: [String: String] = [:], ready: (status: String, reason: String, message: String),
-                              applied: String, attempted: String) -> String {
+    static func kustomization(
+        _ name: String, namespace: String = "flux-system", source: String = "fleet",
+        annotations: [String: String] = [:], ready: (status: String, reason: String, message: String),
+        applied: String, attempted: String
+    ) -> String {
         let notes = annotations.isEmpty ? "{}" : "{" + annotations.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ") + "}"
         return """
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata: {name: \(name), namespace: \(namespace), uid: \(UUID().uuidString.lowercased()), annotations: \(notes)}
-        spec: {interval: 10m0s, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: \(source), namespace: flux-system}}
-        status:
-          conditions:
-          - {type: Ready, status: "\(ready.status)", reason: \(ready.reason), message: "\(ready.message)", lastTransitionTime: "2026-11-20T10:00:00Z"}
-          lastAppliedRevision: main@sha1:\(applied)
-          lastAttemptedRevision: main@sha1:\(attempted)
-        """
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: \(name), namespace: \(namespace), uid: \(UUID().uuidString.lowercased()), annotations: \(notes)}
+            spec: {interval: 10m0s, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: \(source), namespace: flux-system}}
+            status:
+              conditions:
+              - {type: Ready, status: "\(ready.status)", reason: \(ready.reason),
+                  message: "\(ready.message)", lastTransitionTime: "2026-11-20T10:00:00Z"}
+              lastAppliedRevision: main@sha1:\(applied)
+              lastAttemptedRevision: main@sha1:\(attempted)
+            """
     }
 
     @Test("1: ArtifactFailed at a new source revision: the failure goes on the new commit; the live commit stays green")
@@ -33,17 +36,20 @@ import Testing
             metadata: {name: fleet-next, namespace: flux-system, uid: 7a7a7a7a-0000-4000-8000-0000000000a1}
             spec: {interval: 1m0s, url: "https://github.com/acme/fleet", ref: {branch: main}}
             status:
-              artifact: {digest: "sha256:\(String(repeating: "c", count: 64))", revision: "main@sha1:\(c[6])", path: "x", url: "http://source-controller/x", lastUpdateTime: "2026-11-20T10:00:00Z"}
+              artifact: {digest: "sha256:\(String(repeating: "c", count: 64))", revision: "main@sha1:\(c[6])",
+                  path: "x", url: "http://source-controller/x", lastUpdateTime: "2026-11-20T10:00:00Z"}
             ---
             \(Self.kustomization("apps", source: "fleet-next",
-                                 ready: ("False", "ArtifactFailed", "kustomization path not found: stat /tmp/kustomization-1/apps: no such file"),
+                                 ready: ("False", "ArtifactFailed",
+                                         "kustomization path not found: stat /tmp/kustomization-1/apps: no such file"),
                                  applied: c[5], attempted: c[5]))
             """
         }
         defer { Task { await world.stop() } }
         let c = world.commits
-        world.github.seed(sha: c[5], context: SyncWorld.appsContext, state: "success", description: "reconciliation succeeded",
-                          creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
+        world.github.seed(
+            sha: c[5], context: SyncWorld.appsContext, state: "success", description: "reconciliation succeeded",
+            creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
         let sync = try await world.fluxstamp(["sync"])
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(world.statuses(c[5])[SyncWorld.appsContext]?.state == "success", "the live commit stays green")
@@ -57,8 +63,9 @@ import Testing
     @Test("4: event.toolkit.fluxcd.io/commit moves the status to that commit, as NC posts it")
     func commitAnnotation() async throws {
         let world = try await SyncWorld { c in
-            Self.kustomization("apps", annotations: ["event.toolkit.fluxcd.io/commit": c[3]],
-                               ready: ("True", "ReconciliationSucceeded", "Applied revision"), applied: c[5], attempted: c[5])
+            Self.kustomization(
+                "apps", annotations: ["event.toolkit.fluxcd.io/commit": c[3]],
+                ready: ("True", "ReconciliationSucceeded", "Applied revision"), applied: c[5], attempted: c[5])
         }
         defer { Task { await world.stop() } }
         let c = world.commits
@@ -80,7 +87,8 @@ import Testing
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Alert
             metadata: {name: timeouts, namespace: flux-system}
-            spec: {providerRef: {name: filtered}, eventSeverity: info, inclusionList: ["timeout"], eventSources: [{kind: Kustomization, name: "*"}]}
+            spec: {providerRef: {name: filtered}, eventSeverity: info,
+                inclusionList: ["timeout"], eventSources: [{kind: Kustomization, name: "*"}]}
             ---
             \(Self.kustomization("apps", ready: ("False", "HealthCheckFailed", "timeout waiting for Deployment/apps/web"),
                                  applied: c[5], attempted: c[6]))
@@ -135,7 +143,9 @@ import Testing
               type: github
               address: https://github.com/acme/fleet
               secretRef: {name: github-token}
-              commitStatusExpr: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.severity + '/' + provider.metadata.uid.split('-')[0]).lowerAscii()"
+              commitStatusExpr: >-
+                (event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.severity + '/'
+                + provider.metadata.uid.split('-')[0]).lowerAscii()
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Provider

@@ -1,10 +1,11 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import FluxstampTesting
+import Foundation
 import GitHistory
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The sandbox the demo and the end-to-end tests run on: its world is real (revisions are commits
 /// of the generated repository, fixtures match the Flux CRDs) and the real binary can talk to it.
@@ -57,7 +58,9 @@ import Testing
             let firstParent = try await git(sandbox.fleet, "rev-list", "--first-parent", "main")
             #expect(firstParent.count == 40)
             #expect(try await git(sandbox.fleet, "rev-list", "--merges", "main").count == 2)
-            for path in ["apps/staging", "apps/production", "infrastructure/staging", "infrastructure/production", "clusters/staging", "docs"] {
+            for path in [
+                "apps/staging", "apps/production", "infrastructure/staging", "infrastructure/production", "clusters/staging", "docs",
+            ] {
                 #expect(try await git(sandbox.fleet, "rev-list", "--first-parent", "main", "--", path).count >= 3, "\(path)")
             }
             #expect(try await git(sandbox.fleet, "status", "--porcelain").isEmpty)
@@ -79,7 +82,8 @@ import Testing
             #expect(sandbox.world.kustomizations.map(\.name) == ["apps-staging", "apps-production", "infra-staging", "infra-production"])
             for k in sandbox.world.kustomizations {
                 let touching = Set(try await git(sandbox.fleet, "rev-list", "--first-parent", "main", "--", String(k.path.dropFirst(2))))
-                let object = try #require(await sandbox.store.get(EmulatedResource.forKind("Kustomization")!, namespace: "flux-system", name: k.name))
+                let object = try #require(
+                    await sandbox.store.get(EmulatedResource.forKind("Kustomization")!, namespace: "flux-system", name: k.name))
                 #expect(object.at("status.lastAppliedRevision")?.stringValue == k.lastAppliedRevision)
                 guard case let .array(history)? = object.at("status.history") else { Issue.record("\(k.name) has no history"); continue }
                 #expect((1...5).contains(history.count))
@@ -98,10 +102,15 @@ import Testing
             }
             let staging = try #require(sandbox.world.kustomizations.first)
             #expect(staging.lastAppliedSha == head)
-            #expect(sandbox.world.kustomizations.contains { $0.failure?.reason == "HealthCheckFailed" && $0.lastAttemptedSha != $0.lastAppliedSha })
+            #expect(
+                sandbox.world.kustomizations.contains {
+                    $0.failure?.reason == "HealthCheckFailed" && $0.lastAttemptedSha != $0.lastAppliedSha
+                })
             #expect(sandbox.world.kustomizations.contains { $0.history.contains { !$0.succeeded } && $0.failure == nil })
             let production = sandbox.world.kustomizations[1]
-            #expect(try await git(sandbox.fleet, "rev-list", "--first-parent", "\(production.lastAppliedSha)..main", "--", "apps/production").count >= 2)
+            #expect(
+                try await git(sandbox.fleet, "rev-list", "--first-parent", "\(production.lastAppliedSha)..main", "--", "apps/production")
+                    .count >= 2)
         }
     }
 
@@ -114,7 +123,10 @@ import Testing
             let (code, body) = try await githubGET(sandbox, "/repos/acme/fleet/commits/\(ghost.sha)/statuses")
             #expect(code == 200)
             let statuses = try #require(body as? [[String: Any]])
-            #expect(statuses.contains { $0["context"] as? String == "kustomization/apps-production/0c9c2e41" && $0["state"] as? String == "failure" })
+            #expect(
+                statuses.contains {
+                    $0["context"] as? String == "kustomization/apps-production/0c9c2e41" && $0["state"] as? String == "failure"
+                })
             #expect(statuses.contains { $0["context"] as? String == "ci/kustomize-build" })
             // Nothing from notification-controller on the newest revisions.
             for k in world.kustomizations where k.history.first?.sha == k.lastAttemptedSha && k.name != applied.name {
@@ -135,7 +147,9 @@ import Testing
         let binary = try #require(BuiltProduct.url(), "build the fluxstamp product first (swift build)")
         try await withSandbox { sandbox in
             let path = sandbox.kubeconfigURL.path
-            let result = try await Sandbox.offPool { try runCommand(binary, ["get", "--kubeconfig", path], environment: ["HOME": "/nonexistent"]) }
+            let result = try await Sandbox.offPool {
+                try runCommand(binary, ["get", "--kubeconfig", path], environment: ["HOME": "/nonexistent"])
+            }
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
             #expect(lines.count == 5)
@@ -170,7 +184,9 @@ import Testing
 
     @Test func testsCanChangeTheWorld() async throws {
         try await withSandbox { sandbox in
-            let sha = try await Sandbox.offPool { try sandbox.fleet.commit("apps/staging: podinfo 6.8.1", ["apps/staging/podinfo/deployment.yaml": "v: 6.8.1\n"]) }
+            let sha = try await Sandbox.offPool {
+                try sandbox.fleet.commit("apps/staging: podinfo 6.8.1", ["apps/staging/podinfo/deployment.yaml": "v: 6.8.1\n"])
+            }
             #expect(try await git(sandbox.fleet, "rev-parse", "main") == [sha])
             let revision = "main@sha1:\(sha)"
             #expect(await sandbox.updateKustomization("apps-staging") { $0["status"]?["lastAppliedRevision"] = .string(revision) })
@@ -240,12 +256,17 @@ import Testing
             return String(decoding: data, as: UTF8.self)
         }
         #expect(line == "ready \(dir.standardizedFileURL.path)\n")
-        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("sandbox.json"))) as? [String: Any]
+        let manifest =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("sandbox.json"))) as? [String: Any]
         let base = try #require(manifest?["githubAPIBaseURL"] as? String)
         let token = try #require(manifest?["githubToken"] as? String)
         let probe = try await Sandbox.offPool {
-            try runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                                                                 "-H", "Authorization: token \(token)", base + "/repos/acme/fleet/commits/0000/statuses"])
+            try runCommand(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                [
+                    "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "-H", "Authorization: token \(token)", base + "/repos/acme/fleet/commits/0000/statuses",
+                ])
         }
         #expect(probe.stdout == "200")
         process.terminate()

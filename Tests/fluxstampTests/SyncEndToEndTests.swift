@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Ledger
 import Logging
 import Testing
@@ -12,15 +12,19 @@ import Testing
     static func outageWorld() async throws -> SyncWorld {
         let world = try await SyncWorld { c in
             [
-                SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
-                                        history: [(c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"),
-                                                  (c[4], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
-                                                  (c[3], "HealthCheckFailed", "2026-11-20T08:00:00Z")]),
+                SyncWorld.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                    history: [
+                        (c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"),
+                        (c[4], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                        (c[3], "HealthCheckFailed", "2026-11-20T08:00:00Z"),
+                    ]),
                 SyncWorld.kustomization("infra", path: "./infra", ready: ("False", "HealthCheckFailed"), applied: c[0], attempted: c[7]),
             ].joined(separator: "\n---\n")
         }
-        world.github.seed(sha: world.commits[6], context: SyncWorld.appsContext, state: "failure",
-                          description: "health check failed", creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
+        world.github.seed(
+            sha: world.commits[6], context: SyncWorld.appsContext, state: "failure",
+            description: "health check failed", creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
         return world
     }
 
@@ -96,8 +100,9 @@ import Testing
     @Test("a sync stopped by SIGTERM mid-backfill says how far it got and exits 143; the rerun leaves every status exactly once")
     func killAndRerun() async throws {
         let world = try await SyncWorld(appsCommits: 120, latency: 0.02) { c in
-            SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[120],
-                                    attempted: c[120], history: [(c[1], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[120],
+                attempted: c[120], history: [(c[1], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
         }
         defer { Task { await world.stop() } }
         let binary = try #require(BuiltProduct.url())
@@ -142,8 +147,9 @@ import Testing
     @Test("sync --ledger sqlite: twice records two finished runs, the statuses written once, and no duplicate observation rows")
     func ledgerRecordsRuns() async throws {
         let world = try await SyncWorld { c in
-            SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6],
-                                    attempted: c[6], history: [(c[3], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6],
+                attempted: c[6], history: [(c[3], "ReconciliationSucceeded", "2026-11-19T10:00:00Z")])
         }
         defer { Task { await world.stop() } }
         let url = "sqlite:" + world.directory.appendingPathComponent("ledger.db").path
@@ -168,9 +174,11 @@ import Testing
         #expect(runs.allSatisfy { $0.finished != nil && $0.outcome == .succeeded })
     }
 
-    @Test("a ledger URL that cannot be used: one line, exit 2, nothing written", arguments: [
-        ("ftp://ledger", "unknown scheme"), ("sqlite:", "the SQLite path is empty"),
-    ])
+    @Test(
+        "a ledger URL that cannot be used: one line, exit 2, nothing written",
+        arguments: [
+            ("ftp://ledger", "unknown scheme"), ("sqlite:", "the SQLite path is empty"),
+        ])
     func badLedger(url: String, fragment: String) async throws {
         let world = try await Self.outageWorld()
         defer { Task { await world.stop() } }
@@ -181,14 +189,16 @@ import Testing
         #expect(world.writes == 0)
     }
 
-    @Test("bad configuration: one clear line, exit 2, nothing written", arguments: [
-        ("unknownKey: 1\n", "unknown key 'unknownKey'"),
-        ("intermediate: sometimes\n", "intermediate 'sometimes'"),
-        ("since: last week\n", "since 'last week'"),
-        ("maxWrites: lots\n", "maxWrites must be a whole number"),
-        ("selector: 'a=b,=c'\n", "label selector \"a=b,=c\" is malformed"),
-        ("forges:\n  - host: git.example.com\n    kind: gitlab\n", "unknown key 'forges[0].kind'"),
-    ])
+    @Test(
+        "bad configuration: one clear line, exit 2, nothing written",
+        arguments: [
+            ("unknownKey: 1\n", "unknown key 'unknownKey'"),
+            ("intermediate: sometimes\n", "intermediate 'sometimes'"),
+            ("since: last week\n", "since 'last week'"),
+            ("maxWrites: lots\n", "maxWrites must be a whole number"),
+            ("selector: 'a=b,=c'\n", "label selector \"a=b,=c\" is malformed"),
+            ("forges:\n  - host: git.example.com\n    kind: gitlab\n", "unknown key 'forges[0].kind'"),
+        ])
     func badConfig(text: String, fragment: String) async throws {
         let world = try await Self.outageWorld()
         defer { Task { await world.stop() } }

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// More planner scenarios end to end (cluster API → built binary → forge emulator): corrections,
@@ -16,9 +16,12 @@ import Testing
         let missing = String(repeating: "d", count: 40)
         let world = try await SyncWorld { c in
             [
-                SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
-                                        history: [(c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"),
-                                                  (missing, "ReconciliationSucceeded", "2026-11-20T09:00:00Z")]),
+                SyncWorld.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                    history: [
+                        (c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"),
+                        (missing, "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                    ]),
                 SyncWorld.kustomization("infra", path: "./infra", ready: ("False", "HealthCheckFailed"), applied: c[7], attempted: c[7]),
                 """
                 apiVersion: source.toolkit.fluxcd.io/v1
@@ -45,15 +48,21 @@ import Testing
                 """,
                 SyncWorld.kustomization("platform", path: "./", ready: ("True", "ReconciliationSucceeded"), applied: nil, attempted: nil)
                     .replacingOccurrences(of: "kind: GitRepository\n    name: fleet", with: "kind: OCIRepository\n    name: platform")
-                    .replacingOccurrences(of: "  observedGeneration: 1\n", with: "  observedGeneration: 1\n  lastAppliedRevision: \(digest)\n  lastAttemptedRevision: \(digest)\n  lastAppliedOriginRevision: main@sha1:\(c[5])\n"),
+                    .replacingOccurrences(
+                        of: "  observedGeneration: 1\n",
+                        with:
+                            "  observedGeneration: 1\n  lastAppliedRevision: \(digest)\n  "
+                                + "lastAttemptedRevision: \(digest)\n  lastAppliedOriginRevision: main@sha1:\(c[5])\n"
+                    ),
                 SyncWorld.kustomization("web", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6])
                     .replacingOccurrences(of: "namespace: flux-system", with: "namespace: team")
                     .replacingOccurrences(of: "    name: fleet", with: "    name: fleet\n    namespace: flux-system"),
             ].joined(separator: "\n---\n")
         }
         // The forge shows a success for infra's c7 from before the health check started failing.
-        world.github.seed(sha: world.commits[7], context: SyncWorld.infraContext, state: "success",
-                          description: "reconciliation succeeded", creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
+        world.github.seed(
+            sha: world.commits[7], context: SyncWorld.infraContext, state: "success",
+            description: "reconciliation succeeded", creator: "flux", at: Date(timeIntervalSince1970: 1_700_000_000))
         let token = world.directory.appendingPathComponent("github-token")
         try "e2e-forge-token\n".write(to: token, atomically: true, encoding: .utf8)
         var config = try String(contentsOf: world.config, encoding: .utf8)
@@ -103,7 +112,7 @@ import Testing
 
     @Test("Providers that cannot be read (RBAC): nothing is written on a guessed context; the denial is named")
     func unreadableProvidersWriteNothing() async throws {
-        let world = try await Self.world() // has a tokenFile, so a guessed context could be written
+        let world = try await Self.world()  // has a tokenFile, so a guessed context could be written
         let before = world.writes
         defer { Task { await world.stop() } }
         world.kube.controls.deny(.init(verb: "list", resource: "providers"))
@@ -117,22 +126,28 @@ import Testing
     @Test("a Bitbucket Data Center Provider: statuses keyed by the SHA-1 of NC's id, read back by key, converged on rerun")
     func bitbucketDataCenter() async throws {
         let world = try await SyncEndToEndTests.outageWorld()
-        let bitbucket = try await BitbucketServerEmulator.start(ForgeEmulatorConfiguration(token: "e2e-forge-token"),
-                                                                repositories: ["ACME/fleet"])
-        defer { Task { await bitbucket.shutdown(); await world.stop() } }
-        try await world.kube.store.load(yaml: """
-        apiVersion: notification.toolkit.fluxcd.io/v1beta3
-        kind: Provider
-        metadata:
-          name: github
-          namespace: flux-system
-          uid: \(SyncWorld.providerUID)
-        spec:
-          type: bitbucketserver
-          address: \(bitbucket.address("ACME/fleet"))
-          secretRef:
-            name: github-token
-        """)
+        let bitbucket = try await BitbucketServerEmulator.start(
+            ForgeEmulatorConfiguration(token: "e2e-forge-token"),
+            repositories: ["ACME/fleet"])
+        defer {
+            Task {
+                await bitbucket.shutdown(); await world.stop()
+            }
+        }
+        try await world.kube.store.load(
+            yaml: """
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Provider
+                metadata:
+                  name: github
+                  namespace: flux-system
+                  uid: \(SyncWorld.providerUID)
+                spec:
+                  type: bitbucketserver
+                  address: \(bitbucket.address("ACME/fleet"))
+                  secretRef:
+                    name: github-token
+                """)
         let first = try await world.fluxstamp(["sync"])
         #expect(first.status == 0, "\(first.stderr)")
         let key = Insecure.SHA1.hash(data: Data(SyncWorld.appsContext.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -153,9 +168,11 @@ import Testing
             [
                 SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6]),
                 // A Provider whose address the forge does not know (404): its writes fail alone.
-                SyncWorld.kustomization("other", path: "./infra", ready: ("True", "ReconciliationSucceeded"), applied: c[7], attempted: c[7])
-                    .replacingOccurrences(of: "namespace: flux-system", with: "namespace: other")
-                    .replacingOccurrences(of: "    name: fleet", with: "    name: fleet\n    namespace: flux-system"),
+                SyncWorld.kustomization(
+                    "other", path: "./infra", ready: ("True", "ReconciliationSucceeded"), applied: c[7], attempted: c[7]
+                )
+                .replacingOccurrences(of: "namespace: flux-system", with: "namespace: other")
+                .replacingOccurrences(of: "    name: fleet", with: "    name: fleet\n    namespace: flux-system"),
                 """
                 apiVersion: notification.toolkit.fluxcd.io/v1beta3
                 kind: Provider

@@ -1,5 +1,5 @@
-import Foundation
 import FluxstampTesting
+import Foundation
 import Testing
 
 /// A small real world for end-to-end runs of the built binary: a git repository made by git, the
@@ -31,8 +31,9 @@ final class SyncWorld: @unchecked Sendable {
         self.commits = commits
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sync-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        github = try await GitHubEmulator.start(ForgeEmulatorConfiguration(token: "e2e-forge-token", latency: latency),
-                                                repositories: ["acme/fleet"])
+        github = try await GitHubEmulator.start(
+            ForgeEmulatorConfiguration(token: "e2e-forge-token", latency: latency),
+            repositories: ["acme/fleet"])
         kube = try await KubeAPIEmulator.start(fixtures: [])
         fixtures = Self.fluxSetup + "\n---\n" + kustomizations(commits)
         try await kube.store.load(yaml: fixtures)
@@ -73,45 +74,52 @@ final class SyncWorld: @unchecked Sendable {
     func statuses(_ sha: String) -> [String: (state: String, description: String, count: Int)] {
         var result: [String: (String, String, Int)] = [:]
         for status in github.statuses(of: sha) {
-            if let existing = result[status.context] { result[status.context] = (existing.0, existing.1, existing.2 + 1) }
-            else { result[status.context] = (status.state, status.description, 1) }
+            if let existing = result[status.context] {
+                result[status.context] = (existing.0, existing.1, existing.2 + 1)
+            } else {
+                result[status.context] = (status.state, status.description, 1)
+            }
         }
         return result
     }
 
-    var writes: Int { github.core.requests.filter { $0.method == "POST" && $0.path.hasSuffix(".git") == false && $0.path.contains("/statuses/") }.count }
+    var writes: Int {
+        github.core.requests.filter { $0.method == "POST" && $0.path.hasSuffix(".git") == false && $0.path.contains("/statuses/") }.count
+    }
 
     /// A Kustomization object naming commits of the world.
-    static func kustomization(_ name: String, path: String, ready: (status: String, reason: String)?, applied: String?,
-                              attempted: String?, history: [(sha: String, status: String, at: String)] = []) -> String {
+    static func kustomization(
+        _ name: String, path: String, ready: (status: String, reason: String)?, applied: String?,
+        attempted: String?, history: [(sha: String, status: String, at: String)] = []
+    ) -> String {
         var yaml = """
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: \(name)
-          namespace: flux-system
-          uid: \(UUID().uuidString.lowercased())
-        spec:
-          interval: 10m0s
-          path: \(path)
-          prune: true
-          sourceRef:
-            kind: GitRepository
-            name: fleet
-        status:
-          observedGeneration: 1
-
-        """
-        if let ready {
-            yaml += """
-              conditions:
-              - type: Ready
-                status: "\(ready.status)"
-                reason: \(ready.reason)
-                message: "\(ready.reason)"
-                lastTransitionTime: "2026-11-20T10:00:00Z"
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: \(name)
+              namespace: flux-system
+              uid: \(UUID().uuidString.lowercased())
+            spec:
+              interval: 10m0s
+              path: \(path)
+              prune: true
+              sourceRef:
+                kind: GitRepository
+                name: fleet
+            status:
+              observedGeneration: 1
 
             """
+        if let ready {
+            yaml += """
+                  conditions:
+                  - type: Ready
+                    status: "\(ready.status)"
+                    reason: \(ready.reason)
+                    message: "\(ready.reason)"
+                    lastTransitionTime: "2026-11-20T10:00:00Z"
+
+                """
         }
         if let applied { yaml += "  lastAppliedRevision: main@sha1:\(applied)\n" }
         if let attempted { yaml += "  lastAttemptedRevision: main@sha1:\(attempted)\n" }
@@ -119,67 +127,67 @@ final class SyncWorld: @unchecked Sendable {
             yaml += "  history:\n"
             for (i, h) in history.enumerated() {
                 yaml += """
-                  - digest: sha256:\(String(repeating: String(i), count: 64))
-                    firstReconciled: "\(h.at)"
-                    lastReconciled: "\(h.at)"
-                    lastReconciledDuration: 1.5s
-                    lastReconciledStatus: \(h.status)
-                    totalReconciliations: 1
-                    metadata:
-                      revision: main@sha1:\(h.sha)
+                      - digest: sha256:\(String(repeating: String(i), count: 64))
+                        firstReconciled: "\(h.at)"
+                        lastReconciled: "\(h.at)"
+                        lastReconciledDuration: 1.5s
+                        lastReconciledStatus: \(h.status)
+                        totalReconciliations: 1
+                        metadata:
+                          revision: main@sha1:\(h.sha)
 
-                """
+                    """
             }
         }
         return yaml
     }
 
     static let fluxSetup = """
-    apiVersion: source.toolkit.fluxcd.io/v1
-    kind: GitRepository
-    metadata:
-      name: fleet
-      namespace: flux-system
-      uid: 7a7a7a7a-0000-4000-8000-000000000001
-    spec:
-      interval: 1m0s
-      url: https://github.com/acme/fleet
-      ref:
-        branch: main
-    ---
-    apiVersion: notification.toolkit.fluxcd.io/v1beta3
-    kind: Provider
-    metadata:
-      name: github
-      namespace: flux-system
-      uid: \(providerUID)
-    spec:
-      type: github
-      address: https://github.com/acme/fleet
-      secretRef:
-        name: github-token
-    ---
-    apiVersion: notification.toolkit.fluxcd.io/v1beta3
-    kind: Alert
-    metadata:
-      name: commit-status
-      namespace: flux-system
-      uid: 7a7a7a7a-0000-4000-8000-000000000002
-    spec:
-      providerRef:
-        name: github
-      eventSeverity: info
-      eventSources:
-      - kind: Kustomization
-        name: "*"
-    ---
-    apiVersion: v1
-    kind: Secret
-    metadata:
-      name: github-token
-      namespace: flux-system
-    type: Opaque
-    data:
-      token: \(Data("e2e-forge-token".utf8).base64EncodedString())
-    """
+        apiVersion: source.toolkit.fluxcd.io/v1
+        kind: GitRepository
+        metadata:
+          name: fleet
+          namespace: flux-system
+          uid: 7a7a7a7a-0000-4000-8000-000000000001
+        spec:
+          interval: 1m0s
+          url: https://github.com/acme/fleet
+          ref:
+            branch: main
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Provider
+        metadata:
+          name: github
+          namespace: flux-system
+          uid: \(providerUID)
+        spec:
+          type: github
+          address: https://github.com/acme/fleet
+          secretRef:
+            name: github-token
+        ---
+        apiVersion: notification.toolkit.fluxcd.io/v1beta3
+        kind: Alert
+        metadata:
+          name: commit-status
+          namespace: flux-system
+          uid: 7a7a7a7a-0000-4000-8000-000000000002
+        spec:
+          providerRef:
+            name: github
+          eventSeverity: info
+          eventSources:
+          - kind: Kustomization
+            name: "*"
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: github-token
+          namespace: flux-system
+        type: Opaque
+        data:
+          token: \(Data("e2e-forge-token".utf8).base64EncodedString())
+        """
 }

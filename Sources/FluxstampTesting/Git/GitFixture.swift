@@ -36,8 +36,9 @@ public final class GitFixture: @unchecked Sendable {
         env["GIT_AUTHOR_DATE"] = date
         env["GIT_COMMITTER_DATE"] = date
         env["GIT_CONFIG_NOSYSTEM"] = "1"
-        let result = try runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["git"] + arguments,
-                                    environment: env, currentDirectory: directory)
+        let result = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"), ["git"] + arguments,
+            environment: env, currentDirectory: directory)
         guard result.status == 0 else {
             throw FixtureError(message: "git \(arguments.joined(separator: " ")) failed: \(result.stderr)")
         }
@@ -71,8 +72,9 @@ public final class GitFixture: @unchecked Sendable {
     /// Moves a file or directory with `git mv` and commits; returns the new sha.
     @discardableResult
     public func rename(_ from: String, to: String, message: String) throws -> String {
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent(to).deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent(to).deletingLastPathComponent(),
+            withIntermediateDirectories: true)
         try git("mv", from, to)
         clock += 60
         try git("commit", "-q", "-m", message)

@@ -7,8 +7,10 @@ enum FleetHistory {
     static let infrastructure = ["cert-manager", "ingress-nginx", "kube-prometheus-stack"]
 
     /// Areas a commit can touch (the Kustomization paths, clusters and docs).
-    static let areas = ["apps/staging", "apps/production", "infrastructure/staging", "infrastructure/production",
-                        "clusters/staging", "clusters/production", "docs"]
+    static let areas = [
+        "apps/staging", "apps/production", "infrastructure/staging", "infrastructure/production",
+        "clusters/staging", "clusters/production", "docs",
+    ]
 
     /// One step of the first-parent chain after the initial layout.
     enum Step {
@@ -30,9 +32,12 @@ enum FleetHistory {
         .change("apps/production: promote frontend 2.4.0", "apps/production/frontend/deployment.yaml"),
         .change("apps/staging: podinfo 6.7.2", "apps/staging/podinfo/deployment.yaml"),
         .change("infrastructure/production: cert-manager v1.16.2", "infrastructure/production/cert-manager/release.yaml"),
-        .merge("Merge pull request #41 from acme/monitoring", [
-            ("infrastructure/staging: kube-prometheus-stack 65.1.0", "infrastructure/staging/kube-prometheus-stack/release.yaml"),
-            ("docs: monitoring dashboards", "docs/monitoring.md")]),
+        .merge(
+            "Merge pull request #41 from acme/monitoring",
+            [
+                ("infrastructure/staging: kube-prometheus-stack 65.1.0", "infrastructure/staging/kube-prometheus-stack/release.yaml"),
+                ("docs: monitoring dashboards", "docs/monitoring.md"),
+            ]),
         .change("apps/production: backend replicas 3", "apps/production/backend/deployment.yaml"),
         .change("apps/staging: frontend 2.4.1", "apps/staging/frontend/deployment.yaml"),
         .change("clusters/production: reconcile apps every 10m", "clusters/production/apps.yaml"),
@@ -45,9 +50,12 @@ enum FleetHistory {
         .change("infrastructure/staging: cert-manager v1.16.3", "infrastructure/staging/cert-manager/release.yaml"),
         .change("apps/production: promote frontend 2.4.1", "apps/production/frontend/deployment.yaml"),
         .change("apps/staging: frontend 2.5.0", "apps/staging/frontend/deployment.yaml"),
-        .merge("Merge pull request #57 from acme/podinfo-hpa", [
-            ("apps/staging: podinfo autoscaling", "apps/staging/podinfo/hpa.yaml"),
-            ("apps/production: podinfo autoscaling", "apps/production/podinfo/hpa.yaml")]),
+        .merge(
+            "Merge pull request #57 from acme/podinfo-hpa",
+            [
+                ("apps/staging: podinfo autoscaling", "apps/staging/podinfo/hpa.yaml"),
+                ("apps/production: podinfo autoscaling", "apps/production/podinfo/hpa.yaml"),
+            ]),
         .change("infrastructure/production: ingress-nginx 4.11.4", "infrastructure/production/ingress-nginx/release.yaml"),
         .change("infrastructure/staging: kube-prometheus-stack 65.2.0", "infrastructure/staging/kube-prometheus-stack/release.yaml"),
         .change("apps/staging: podinfo 6.7.4", "apps/staging/podinfo/deployment.yaml"),
@@ -95,8 +103,9 @@ enum FleetHistory {
             versions[file, default: 0] += 1
             return (file, content(file, version: versions[file]!, note: note))
         }
-        var head = builder.commit("Initial fleet layout", files: initialFiles.map { change($0, "initial layout") },
-                                  parents: [], areas: Set(areas))
+        var head = builder.commit(
+            "Initial fleet layout", files: initialFiles.map { change($0, "initial layout") },
+            parents: [], areas: Set(areas))
         for step in steps {
             switch step {
             case let .change(message, file):

@@ -25,22 +25,22 @@ enum FluxYAML {
         let ready: String
         if let failure = k.failure {
             ready = """
-              - type: Ready
-                status: "False"
-                reason: \(failure.reason)
-                message: "\(failure.message)"
-                lastTransitionTime: "\(time(k.history.first?.firstReconciled ?? 0))"
-                observedGeneration: 1
-            """
+                  - type: Ready
+                    status: "False"
+                    reason: \(failure.reason)
+                    message: "\(failure.message)"
+                    lastTransitionTime: "\(time(k.history.first?.firstReconciled ?? 0))"
+                    observedGeneration: 1
+                """
         } else {
             ready = """
-              - type: Ready
-                status: "True"
-                reason: ReconciliationSucceeded
-                message: "Applied revision: \(k.lastAppliedRevision)"
-                lastTransitionTime: "\(time(k.history.first?.firstReconciled ?? 0))"
-                observedGeneration: 1
-            """
+                  - type: Ready
+                    status: "True"
+                    reason: ReconciliationSucceeded
+                    message: "Applied revision: \(k.lastAppliedRevision)"
+                    lastTransitionTime: "\(time(k.history.first?.firstReconciled ?? 0))"
+                    observedGeneration: 1
+                """
         }
         let history = k.history.map { s in
             """
@@ -55,33 +55,33 @@ enum FluxYAML {
             """
         }.joined(separator: "\n")
         return """
-        apiVersion: kustomize.toolkit.fluxcd.io/v1
-        kind: Kustomization
-        metadata:
-          name: \(k.name)
-          namespace: \(namespace)
-          uid: \(uid("kustomization/\(k.name)"))
-          generation: 1
-          labels:
-            kustomize.toolkit.fluxcd.io/name: \(k.name)\(labels)
-        spec:
-          interval: \(k.interval)
-          path: \(k.path)
-          prune: true
-          wait: true
-          timeout: 5m
-          sourceRef:
-            kind: GitRepository
-            name: \(k.source)
-        status:
-          observedGeneration: 1
-          conditions:
-        \(ready)
-          lastAppliedRevision: \(k.lastAppliedRevision)
-          lastAttemptedRevision: \(k.lastAttemptedRevision)
-          history:
-        \(history)
-        """
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: \(k.name)
+              namespace: \(namespace)
+              uid: \(uid("kustomization/\(k.name)"))
+              generation: 1
+              labels:
+                kustomize.toolkit.fluxcd.io/name: \(k.name)\(labels)
+            spec:
+              interval: \(k.interval)
+              path: \(k.path)
+              prune: true
+              wait: true
+              timeout: 5m
+              sourceRef:
+                kind: GitRepository
+                name: \(k.source)
+            status:
+              observedGeneration: 1
+              conditions:
+            \(ready)
+              lastAppliedRevision: \(k.lastAppliedRevision)
+              lastAttemptedRevision: \(k.lastAttemptedRevision)
+              history:
+            \(history)
+            """
     }
 
     static func gitRepository(name: String, namespace: String, url: String, headSha: String, time seconds: Int) -> String {
@@ -132,22 +132,24 @@ enum FluxYAML {
     }
 
     static func alert(name: String, namespace: String, provider: String, matchLabels: [String: String] = [:]) -> String {
-        let labels = matchLabels.isEmpty ? "" : "\n    matchLabels:" + matchLabels.sorted { $0.key < $1.key }.map { "\n      \($0.key): \($0.value)" }.joined()
+        let labels =
+            matchLabels.isEmpty
+            ? "" : "\n    matchLabels:" + matchLabels.sorted { $0.key < $1.key }.map { "\n      \($0.key): \($0.value)" }.joined()
         return """
-        apiVersion: notification.toolkit.fluxcd.io/v1beta3
-        kind: Alert
-        metadata:
-          name: \(name)
-          namespace: \(namespace)
-          uid: \(uid("alert/\(name)"))
-        spec:
-          providerRef:
-            name: \(provider)
-          eventSeverity: info
-          eventSources:
-          - kind: Kustomization
-            name: "*"\(labels)
-        """
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata:
+              name: \(name)
+              namespace: \(namespace)
+              uid: \(uid("alert/\(name)"))
+            spec:
+              providerRef:
+                name: \(provider)
+              eventSeverity: info
+              eventSources:
+              - kind: Kustomization
+                name: "*"\(labels)
+            """
     }
 
     static func secret(name: String, namespace: String, token: String) -> String {

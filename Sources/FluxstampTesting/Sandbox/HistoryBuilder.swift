@@ -17,8 +17,10 @@ struct HistoryBuilder {
     private(set) var stream = Data()
     private(set) var entries: [Entry] = []
     private(set) var time: Int
-    private static let authors = [("Alice Martin", "alice"), ("Bilal Chen", "bilal"), ("Carmen Ortiz", "carmen"),
-                                  ("Dmitri Ivanov", "dmitri"), ("Flux Bot", "flux-bot")]
+    private static let authors = [
+        ("Alice Martin", "alice"), ("Bilal Chen", "bilal"), ("Carmen Ortiz", "carmen"),
+        ("Dmitri Ivanov", "dmitri"), ("Flux Bot", "flux-bot"),
+    ]
 
     init(startTime: Int) { time = startTime }
 
@@ -31,8 +33,10 @@ struct HistoryBuilder {
 
     /// Appends a commit on `ref` with parents `parents` (marks) and the given file contents.
     @discardableResult
-    mutating func commit(ref: String = "refs/heads/main", _ message: String, files: [(path: String, content: String)],
-                         parents: [Int], areas: Set<String>) -> Int {
+    mutating func commit(
+        ref: String = "refs/heads/main", _ message: String, files: [(path: String, content: String)],
+        parents: [Int], areas: Set<String>
+    ) -> Int {
         let mark = entries.count + 1
         let (name, login) = Self.authors[mark % Self.authors.count]
         stream.append(Data("commit \(ref)\nmark :\(mark)\n".utf8))
@@ -63,8 +67,9 @@ struct HistoryBuilder {
         var full = stream
         full.append(Data("reset refs/heads/side\nfrom 0000000000000000000000000000000000000000\ndone\n".utf8))
         try full.write(to: streamFile)
-        let result = try shell("git fast-import --quiet --done --export-marks='\(marksFile.path)' < '\(streamFile.path)'",
-                               in: directory, environment: SandboxGit.environment(time: time))
+        let result = try shell(
+            "git fast-import --quiet --done --export-marks='\(marksFile.path)' < '\(streamFile.path)'",
+            in: directory, environment: SandboxGit.environment(time: time))
         guard result.status == 0 else { throw FixtureError(message: "git fast-import in \(directory.path) failed: \(result.stderr)") }
         _ = try? SandboxGit.run(["update-ref", "-d", "refs/heads/side"], in: directory)
         if !bare {

@@ -67,8 +67,10 @@ public final class Sandbox: Sendable {
     /// The GitHub API base URL as fluxstamp's GitHub client takes it (`http://127.0.0.1:PORT/api/v3`).
     public var githubAPIBaseURL: String { github.baseURL + "/api/v3" }
 
-    private init(directory: URL, kube: KubeAPIEmulator, github: GitHubEmulator, repositories: [SandboxRepository], world: SandboxWorld,
-                 scale: Scale?) {
+    private init(
+        directory: URL, kube: KubeAPIEmulator, github: GitHubEmulator, repositories: [SandboxRepository], world: SandboxWorld,
+        scale: Scale?
+    ) {
         self.directory = directory
         self.scale = scale
         self.kube = kube
@@ -80,8 +82,10 @@ public final class Sandbox: Sendable {
     /// Builds the world in `directory` (replacing a previous sandbox's repositories, cache and
     /// files there), starts both emulators and writes the files. `kubeCredential` is how the
     /// written kubeconfig authenticates (bearer token by default, or a client certificate).
-    public static func start(directory: URL, scale: Scale? = nil, startTime: Int = defaultStartTime,
-                             kubeCredential: KubeAPIEmulator.Credential = .defaultToken) async throws -> Sandbox {
+    public static func start(
+        directory: URL, scale: Scale? = nil, startTime: Int = defaultStartTime,
+        kubeCredential: KubeAPIEmulator.Credential = .defaultToken
+    ) async throws -> Sandbox {
         let directory = directory.standardizedFileURL
         let token = "sandbox-github-token-0c9c2e41"
         // git runs as child processes: keep that off the cooperative pool.
@@ -93,16 +97,21 @@ public final class Sandbox: Sendable {
         let kube = try await KubeAPIEmulator.start(fixtures: [world.fixtures])
         let github: GitHubEmulator
         do {
-            github = try await GitHubEmulator.start(.init(token: token), repositories: Set(repositories.map { repo in
-                String(repo.url.dropFirst("https://github.com/".count)) }))
+            github = try await GitHubEmulator.start(
+                .init(token: token),
+                repositories: Set(
+                    repositories.map { repo in
+                        String(repo.url.dropFirst("https://github.com/".count))
+                    }))
         } catch {
             await kube.shutdown()
             throw error
         }
         for seed in world.seededStatuses {
-            github.seed(sha: seed.sha, context: seed.context, state: seed.state, description: seed.description,
-                        creator: seed.context.hasPrefix("ci/") ? "github-actions[bot]" : "fluxcd-bot",
-                        at: Date(timeIntervalSince1970: TimeInterval(seed.time)))
+            github.seed(
+                sha: seed.sha, context: seed.context, state: seed.state, description: seed.description,
+                creator: seed.context.hasPrefix("ci/") ? "github-actions[bot]" : "fluxcd-bot",
+                at: Date(timeIntervalSince1970: TimeInterval(seed.time)))
         }
         let sandbox = Sandbox(directory: directory, kube: kube, github: github, repositories: repositories, world: world, scale: scale)
         do {
@@ -130,8 +139,10 @@ public final class Sandbox: Sendable {
 
     /// Changes a Kustomization in `flux-system` in place (e.g. its `status`); false when absent.
     @discardableResult
-    public func updateKustomization(_ name: String, namespace: String = "flux-system",
-                                    _ change: @Sendable (inout JSONValue) -> Void) async -> Bool {
+    public func updateKustomization(
+        _ name: String, namespace: String = "flux-system",
+        _ change: @Sendable (inout JSONValue) -> Void
+    ) async -> Bool {
         await store.update(kind: "Kustomization", namespace: namespace, name: name, change)
     }
 
@@ -160,7 +171,9 @@ public final class Sandbox: Sendable {
         return ([repository], FleetWorld.make(history: history, marks: marks, token: token))
     }
 
-    private static func generateScale(in directory: URL, scale: Scale, startTime: Int, token: String) throws -> ([SandboxRepository], SandboxWorld) {
+    private static func generateScale(
+        in directory: URL, scale: Scale, startTime: Int, token: String
+    ) throws -> ([SandboxRepository], SandboxWorld) {
         let scale = Scale(repositories: min(scale.repositories, scale.kustomizations), kustomizations: scale.kustomizations)
         let count = scale.repositories
         let results = LockedBox([Int: Result<(HistoryBuilder, [Int: String]), Error>]())
@@ -172,8 +185,9 @@ public final class Sandbox: Sendable {
         }
         let histories = try (0..<count).map { try results.get()[$0]!.get() }
         let repositories = (0..<count).map { r in
-            SandboxRepository(directory: directory.appendingPathComponent("repos").appendingPathComponent(ScaleWorld.repositoryName(r)),
-                              url: "https://github.com/acme/\(ScaleWorld.repositoryName(r))", isBare: true, clock: histories[r].0.time)
+            SandboxRepository(
+                directory: directory.appendingPathComponent("repos").appendingPathComponent(ScaleWorld.repositoryName(r)),
+                url: "https://github.com/acme/\(ScaleWorld.repositoryName(r))", isBare: true, clock: histories[r].0.time)
         }
         return (repositories, ScaleWorld.make(histories: histories, scale: scale, token: token))
     }

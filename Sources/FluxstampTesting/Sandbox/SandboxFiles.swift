@@ -52,10 +52,12 @@ extension Sandbox {
             "repositories": repositories.map { ["url": $0.url, "path": $0.path] },
             "seededStatuses": world.seededStatuses.count,
             "kustomizations": world.kustomizations.map { k -> [String: Any] in
-                ["name": k.name, "namespace": "flux-system", "path": k.path, "repository": k.repositoryURL, "context": k.context,
-                 "ready": k.failure == nil ? "True" : "False", "reason": k.failure?.reason ?? "ReconciliationSucceeded",
-                 "lastAppliedRevision": k.lastAppliedRevision, "lastAttemptedRevision": k.lastAttemptedRevision,
-                 "history": k.history.map { "main@sha1:\($0.sha)" }]
+                [
+                    "name": k.name, "namespace": "flux-system", "path": k.path, "repository": k.repositoryURL, "context": k.context,
+                    "ready": k.failure == nil ? "True" : "False", "reason": k.failure?.reason ?? "ReconciliationSucceeded",
+                    "lastAppliedRevision": k.lastAppliedRevision, "lastAttemptedRevision": k.lastAttemptedRevision,
+                    "history": k.history.map { "main@sha1:\($0.sha)" },
+                ]
             },
         ]
     }

@@ -80,8 +80,9 @@ enum SandboxGit {
 
     @discardableResult
     static func run(_ arguments: [String], in directory: URL, time: Int = 0) throws -> String {
-        let result = try runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["git"] + arguments,
-                                    environment: environment(time: time), currentDirectory: directory)
+        let result = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"), ["git"] + arguments,
+            environment: environment(time: time), currentDirectory: directory)
         guard result.status == 0 else {
             throw FixtureError(message: "git \(arguments.joined(separator: " ")) in \(directory.path) failed: \(result.stderr)")
         }

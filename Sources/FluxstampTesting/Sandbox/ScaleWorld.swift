@@ -26,14 +26,16 @@ enum ScaleWorld {
         let name = repositoryName(r)
         var builder = HistoryBuilder(startTime: startTime)
         let paths = members(of: r, scale: scale).map { "apps/\(kustomizationName($0))" }
-        var head = builder.commit("\(name): initial layout",
-                                  files: [("README.md", "# \(name)\n")] + paths.map { ("\($0)/deployment.yaml", "# \(name) \($0)\nrelease: 1.0.0\n") },
-                                  parents: [], areas: Set(paths))
+        var head = builder.commit(
+            "\(name): initial layout",
+            files: [("README.md", "# \(name)\n")] + paths.map { ("\($0)/deployment.yaml", "# \(name) \($0)\nrelease: 1.0.0\n") },
+            parents: [], areas: Set(paths))
         for round in 1...rounds {
             for path in paths {
                 let message = "\(path.dropFirst(5)): release 1.\(round).0"
-                head = builder.commit(message, files: [("\(path)/deployment.yaml", "# \(name) \(path)\nrelease: 1.\(round).0\n")],
-                                      parents: [head], areas: [path])
+                head = builder.commit(
+                    message, files: [("\(path)/deployment.yaml", "# \(name) \(path)\nrelease: 1.\(round).0\n")],
+                    parents: [head], areas: [path])
             }
         }
         return builder
@@ -51,20 +53,25 @@ enum ScaleWorld {
             let anchor = entries.last!.time + 20 * 60
             let uid = providerUID(r)
             uids["github-\(repo)"] = uid
-            objects.append(FluxYAML.gitRepository(name: repo, namespace: namespace, url: url, headSha: marks[entries.last!.mark]!,
-                                                  time: entries.last!.time + 60))
+            objects.append(
+                FluxYAML.gitRepository(
+                    name: repo, namespace: namespace, url: url, headSha: marks[entries.last!.mark]!,
+                    time: entries.last!.time + 60))
             objects.append(FluxYAML.provider(name: "github-\(repo)", namespace: namespace, uid: uid, address: url, secret: "github-token"))
-            objects.append(FluxYAML.alert(name: repo, namespace: namespace, provider: "github-\(repo)",
-                                          matchLabels: ["sandbox.fluxstamp.dev/repository": repo]))
+            objects.append(
+                FluxYAML.alert(
+                    name: repo, namespace: namespace, provider: "github-\(repo)",
+                    matchLabels: ["sandbox.fluxstamp.dev/repository": repo]))
             for k in members(of: r, scale: scale) {
                 let name = kustomizationName(k)
                 let path = "apps/\(name)"
                 let touching = Array(entries.filter { $0.areas.contains(path) }.reversed())
                 let snapshots = snapshotIndices.enumerated().map { position, i in
-                    SandboxSnapshot(sha: marks[touching[i].mark]!, status: "ReconciliationSucceeded",
-                                    firstReconciled: touching[i].time + 60,
-                                    lastReconciled: position == 0 ? anchor : touching[i].time + 120,
-                                    total: position == 0 ? max(1, (anchor - touching[i].time) / 600) : 1)
+                    SandboxSnapshot(
+                        sha: marks[touching[i].mark]!, status: "ReconciliationSucceeded",
+                        firstReconciled: touching[i].time + 60,
+                        lastReconciled: position == 0 ? anchor : touching[i].time + 120,
+                        total: position == 0 ? max(1, (anchor - touching[i].time) / 600) : 1)
                 }
                 let kustomization = SandboxKustomization(
                     name: name, path: "./\(path)", source: repo, repositoryURL: url, interval: "10m",
@@ -74,7 +81,8 @@ enum ScaleWorld {
                 objects.append(FluxYAML.kustomization(kustomization, namespace: namespace))
             }
         }
-        return SandboxWorld(kustomizations: kustomizations, providerUIDs: uids, githubToken: token, seededStatuses: [],
-                            fixtures: objects.joined(separator: "\n---\n"))
+        return SandboxWorld(
+            kustomizations: kustomizations, providerUIDs: uids, githubToken: token, seededStatuses: [],
+            fixtures: objects.joined(separator: "\n---\n"))
     }
 }

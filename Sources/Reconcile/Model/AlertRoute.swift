@@ -64,8 +64,9 @@ public struct AlertRoute: Sendable, Hashable {
         }
         let answers = Set(candidates.map(passes))
         if answers.count > 1 {
-            return .undecidable("Alert \(alert)'s inclusionList/exclusionList depends on the reconcile duration in the event message, "
-                                + "which is not known")
+            return .undecidable(
+                "Alert \(alert)'s inclusionList/exclusionList depends on the reconcile duration in the event message, "
+                    + "which is not known")
         }
         return answers.first == true ? .posts : .filtered("Alert \(alert)'s inclusionList/exclusionList drops this event")
     }

@@ -32,8 +32,10 @@ public struct ContextExpression: Sendable, Hashable {
     public var metadata: [String: String]?
 
     /// Creates an expression with the objects it is evaluated over.
-    public init(source: String, provider: CELValue, providerUnknowns: [[String]], alert: CELValue, alertUnknowns: [[String]],
-                involvedObject: CELValue, metadata: [String: String]?) {
+    public init(
+        source: String, provider: CELValue, providerUnknowns: [[String]], alert: CELValue, alertUnknowns: [[String]],
+        involvedObject: CELValue, metadata: [String: String]?
+    ) {
         self.source = source
         self.provider = provider
         self.providerUnknowns = providerUnknowns
@@ -47,8 +49,10 @@ public struct ContextExpression: Sendable, Hashable {
     /// the object's `event.toolkit.fluxcd.io/<key>` annotations (the recorder copies them into the
     /// event; NC strips the prefix), the Alert's `spec.eventMetadata`, the Alert's `spec.summary` as
     /// `summary`. (The controller's own keys, `revision` and the like, come last, per event.)
-    public static func combinedMetadata(objectAnnotations: [String: String], alertEventMetadata: [String: String],
-                                        alertSummary: String?) -> [String: String] {
+    public static func combinedMetadata(
+        objectAnnotations: [String: String], alertEventMetadata: [String: String],
+        alertSummary: String?
+    ) -> [String: String] {
         let prefix = "event.toolkit.fluxcd.io/"
         var metadata: [String: String] = [:]
         for (key, value) in objectAnnotations where key.hasPrefix(prefix) {
@@ -90,8 +94,9 @@ public struct ContextExpression: Sendable, Hashable {
         event["metadata"] = .map(Dictionary(uniqueKeysWithValues: metadata.map { (CELMapKey.string($0.key), CELValue.string($0.value)) }))
         if self.metadata == nil { unknowns.append(["metadata"]) }
         let result = program.evaluate([
-            "event": CELBinding(.map(Dictionary(uniqueKeysWithValues: event.map { (CELMapKey.string($0.key), $0.value) })),
-                                unknownPaths: unknowns),
+            "event": CELBinding(
+                .map(Dictionary(uniqueKeysWithValues: event.map { (CELMapKey.string($0.key), $0.value) })),
+                unknownPaths: unknowns),
             "alert": CELBinding(alert, unknownPaths: alertUnknowns),
             "provider": CELBinding(provider, unknownPaths: providerUnknowns),
         ])
@@ -134,8 +139,9 @@ extension ContextExpression.Outcome {
         public init(_ observation: Observation) {
             var message: String?
             if case .known(let text) = observation.eventMessage { message = text }
-            self.init(succeeded: observation.outcome == .succeeded, reason: observation.reason, revision: observation.revision,
-                      message: message)
+            self.init(
+                succeeded: observation.outcome == .succeeded, reason: observation.reason, revision: observation.revision,
+                message: message)
         }
     }
 }

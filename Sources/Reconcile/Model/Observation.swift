@@ -69,9 +69,11 @@ public struct Observation: Sendable, Hashable {
     public var eventMessage: EventMessage
 
     /// Creates an observation.
-    public init(kustomization: KustomizationID, revision: String, outcome: Outcome, reason: String,
-                message: String = "", time: Date?, origin: ObservationOrigin, isCurrent: Bool = false,
-                reportedAt: Date? = nil, eventMessage: EventMessage? = nil) {
+    public init(
+        kustomization: KustomizationID, revision: String, outcome: Outcome, reason: String,
+        message: String = "", time: Date?, origin: ObservationOrigin, isCurrent: Bool = false,
+        reportedAt: Date? = nil, eventMessage: EventMessage? = nil
+    ) {
         self.kustomization = kustomization
         self.revision = revision
         self.outcome = outcome

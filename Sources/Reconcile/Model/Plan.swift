@@ -93,7 +93,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noCommit(let why): return why
-        case .commitMissing(let sha, let repository): return "commit \(sha) is not in \(repository) (force-pushed away, or the wrong repository)"
+        case .commitMissing(let sha, let repository):
+            return "commit \(sha) is not in \(repository) (force-pushed away, or the wrong repository)"
         case .unsupportedSource(let why), .repositoryUnreadable(let why): return why
         case .noTarget(let why): return why
         case .newerStatusDisagrees(let context, let current):

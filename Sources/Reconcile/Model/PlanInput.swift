@@ -31,8 +31,10 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     public var failuresOnly: Bool { !routes.isEmpty && routes.allSatisfy(\.failuresOnly) }
 
     /// Creates a target with its Alert routes.
-    public init(repository: String, context: String, forge: ForgeKind, genre: String? = nil, routes: [AlertRoute],
-                contextExpression: ContextExpression? = nil) {
+    public init(
+        repository: String, context: String, forge: ForgeKind, genre: String? = nil, routes: [AlertRoute],
+        contextExpression: ContextExpression? = nil
+    ) {
         self.repository = repository
         self.context = context
         self.forge = forge
@@ -48,16 +50,18 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
 
     /// The same target under another context (what a `commitStatusExpr` gave for one fact).
     func with(context: String) -> StatusTarget {
-        var target = StatusTarget(repository: repository, context: context, forge: forge, genre: genre, routes: routes,
-                                  contextExpression: contextExpression)
+        var target = StatusTarget(
+            repository: repository, context: context, forge: forge, genre: genre, routes: routes,
+            contextExpression: contextExpression)
         target.providerAddress = providerAddress
         return target
     }
 
     /// Creates a target routed by one Alert (or by none).
     public init(repository: String, context: String, forge: ForgeKind, failuresOnly: Bool = false) {
-        self.init(repository: repository, context: context, forge: forge,
-                  routes: failuresOnly ? [AlertRoute(alert: "", failuresOnly: true)] : [])
+        self.init(
+            repository: repository, context: context, forge: forge,
+            routes: failuresOnly ? [AlertRoute(alert: "", failuresOnly: true)] : [])
     }
 
     /// Whether notification-controller posts a fact with this outcome and event message here.
@@ -101,8 +105,10 @@ public struct PlanUnit: Sendable {
     public var noTarget: String?
 
     /// Creates a unit.
-    public init(kustomization: KustomizationID, repository: String?, unsupported: String? = nil, path: String,
-                targets: [StatusTarget], observations: [Observation], suspended: Bool = false, noTarget: String? = nil) {
+    public init(
+        kustomization: KustomizationID, repository: String?, unsupported: String? = nil, path: String,
+        targets: [StatusTarget], observations: [Observation], suspended: Bool = false, noTarget: String? = nil
+    ) {
         self.kustomization = kustomization
         self.noTarget = noTarget
         self.repository = repository

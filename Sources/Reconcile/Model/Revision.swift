@@ -115,7 +115,9 @@ public enum NoCommit: Error, Sendable, Hashable, CustomStringConvertible {
         case .notARevision(let text): return "'\(text)' is not a commit revision (expected [<ref>@]sha1:<40 hex> or <branch>/<40 hex>)"
         case .malformed(let text, let why): return "malformed revision '\(text)': \(why)"
         case .sha256Digest(let revision):
-            return "'\(revision)' is a sha256 digest, not a git commit: for an OCI artifact fluxstamp uses its origin revision; sha256 git repositories are not supported (libgit2 1.5)"
+            return
+                "'\(revision)' is a sha256 digest, not a git commit: for an OCI artifact fluxstamp "
+                    + "uses its origin revision; sha256 git repositories are not supported (libgit2 1.5)"
         case .unsupportedAlgorithm(let algorithm): return "'\(algorithm)' digests do not name git commits"
         }
     }

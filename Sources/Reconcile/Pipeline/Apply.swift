@@ -17,8 +17,10 @@ public struct WriteResult: Sendable {
 public enum Apply {
     /// Writes every planned status; results come back in plan order (newest commit first).
     /// `progress` is called after each write with the number done so far and the total.
-    public static func run(_ plan: Plan, clients: [String: any CommitStatusForge], concurrency: Int,
-                           logger: Logger, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async -> [WriteResult] {
+    public static func run(
+        _ plan: Plan, clients: [String: any CommitStatusForge], concurrency: @escaping @Sendable (String) -> Int,
+        logger: Logger, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async -> [WriteResult] {
         let groups = Dictionary(grouping: plan.writes.enumerated().map { ($0.offset, $0.element) }, by: \.1.target.repository)
         let done = WriteCount()
         let results = await withTaskGroup(of: [(Int, WriteResult)].self) { group in
@@ -28,14 +30,17 @@ public enum Apply {
                         let error = ForgeError(.configuration, repository: repository, message: "no forge client")
                         return writes.map { ($0.0, WriteResult(write: $0.1, error: error)) }
                     }
-                    return await writes.concurrentMap(limit: concurrency) { (index, write) in
+                    return await writes.concurrentMap(limit: concurrency(repository)) { (index, write) in
                         defer { progress?(done.increment(), plan.writes.count) }
                         do {
                             try await client.create(write.status)
                             return (index, WriteResult(write: write, error: nil))
                         } catch {
-                            let failure = error as? ForgeError ?? ForgeError(.unavailable, repository: repository, sha: write.status.sha,
-                                                                             context: write.status.context, message: "\(error)")
+                            let failure =
+                                error as? ForgeError
+                                ?? ForgeError(
+                                    .unavailable, repository: repository, sha: write.status.sha,
+                                    context: write.status.context, message: "\(error)")
                             return (index, WriteResult(write: write, error: failure))
                         }
                     }

@@ -25,8 +25,10 @@ public struct Observed: Sendable {
 public enum Observe {
     /// Reads the cluster and turns every selected Kustomization into a plan unit. Throws only when
     /// the Kustomizations themselves cannot be listed; everything else becomes a `Problem`.
-    public static func run(_ cluster: any ClusterReader, settings: PipelineSettings, forgeOptions: ForgeOptions,
-                           now: Date, logger: Logger) async throws -> Observed {
+    public static func run(
+        _ cluster: any ClusterReader, settings: PipelineSettings, forgeOptions: ForgeOptions,
+        now: Date, logger: Logger
+    ) async throws -> Observed {
         let inventory = try await cluster.inventory(namespace: settings.namespace, selector: settings.selector, events: settings.readEvents)
         var observed = Observed()
         observed.problems = inventory.problems.map { Problem("", $0, stage: .observe) }
@@ -50,13 +52,15 @@ public enum Observe {
                 let secret = entry.gitRepository.flatMap { g in g.spec.secretRef.map { (g.metadata.namespace ?? "", $0.name) } }
                 observed.sources[repository] = GitSource(url: url, secretNamespace: secret?.0, secretName: secret?.1)
             }
-            observed.units.append(PlanUnit(
-                kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
-                targets: targets,
-                observations: observations(of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, interval: k.intervalText, now: now)
-                    + observations(of: entry.events, kustomization: id),
-                suspended: k.isSuspended,
-                noTarget: whyNone))
+            observed.units.append(
+                PlanUnit(
+                    kustomization: id, repository: repository, unsupported: source.unsupported, path: k.spec.path ?? ".",
+                    targets: targets,
+                    observations: observations(
+                        of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, interval: k.intervalText, now: now)
+                        + observations(of: entry.events, kustomization: id),
+                    suspended: k.isSuspended,
+                    noTarget: whyNone))
         }
         observed.problems += routes.problems
         observed.forges = routes.endpoints
@@ -122,9 +126,10 @@ public enum Observe {
     public static func observations(of events: [KustomizationEvent], kustomization id: KustomizationID) -> [Observation] {
         events.compactMap { event in
             guard let revision = event.originRevision ?? event.revision, event.isFailure || event.isCommitStatusUpdate else { return nil }
-            return Observation(kustomization: id, revision: revision, outcome: event.isFailure ? .failed : .succeeded, reason: event.reason,
-                               message: event.message, time: event.time, origin: .event, reportedAt: event.time,
-                               eventMessage: .known(event.message))
+            return Observation(
+                kustomization: id, revision: revision, outcome: event.isFailure ? .failed : .succeeded, reason: event.reason,
+                message: event.message, time: event.time, origin: .event, reportedAt: event.time,
+                eventMessage: .known(event.message))
         }
     }
 
@@ -150,8 +155,10 @@ public enum Observe {
     /// the commit of a failed attempt at that artifact; `sourceRevision` is the revision naming
     /// the source's current artifact's commit (a GitRepository's artifact revision, an
     /// OCIRepository's origin revision).
-    public static func observations(of kustomization: Kustomization, ociOrigin: (artifact: String, origin: String)? = nil,
-                                    sourceRevision: String? = nil, interval: String? = nil, now: Date) -> [Observation] {
+    public static func observations(
+        of kustomization: Kustomization, ociOrigin: (artifact: String, origin: String)? = nil,
+        sourceRevision: String? = nil, interval: String? = nil, now: Date
+    ) -> [Observation] {
         let id = KustomizationID(namespace: kustomization.metadata.namespace ?? "", name: kustomization.metadata.name)
         let status = kustomization.status
         var result: [Observation] = []
@@ -161,30 +168,36 @@ public enum Observe {
             guard let a, let b else { return false }
             if a == b { return true }
             guard case .success(let x) = Revision.parse(a).flatMap({ $0.commit }),
-                  case .success(let y) = Revision.parse(b).flatMap({ $0.commit }) else { return false }
+                case .success(let y) = Revision.parse(b).flatMap({ $0.commit })
+            else { return false }
             return x == y
         }
         // When Flux last said so: the condition's transition, or a later reconcile of the same snapshot.
         func reported(_ revision: String, since transition: String?) -> Date? {
-            let times = history.filter { sameCommit($0.metadata?["originRevision"] ?? $0.metadata?["revision"], revision) }
+            let times =
+                history.filter { sameCommit($0.metadata?["originRevision"] ?? $0.metadata?["revision"], revision) }
                 .map(\.lastReconciled) + [transition.flatMap(parseTime)].compactMap { $0 }
             return times.max()
         }
         if let ready = kustomization.readyCondition, let reason = ready.reason {
             let message = ready.message ?? ""
             func current(_ revision: String, _ outcome: Outcome, _ eventMessage: EventMessage) {
-                result.append(Observation(kustomization: id, revision: revision, outcome: outcome, reason: reason, message: message,
-                                          time: now, origin: .status, isCurrent: true,
-                                          reportedAt: reported(revision, since: ready.lastTransitionTime), eventMessage: eventMessage))
+                result.append(
+                    Observation(
+                        kustomization: id, revision: revision, outcome: outcome, reason: reason, message: message,
+                        time: now, origin: .status, isCurrent: true,
+                        reportedAt: reported(revision, since: ready.lastTransitionTime), eventMessage: eventMessage))
             }
             if ready.status == "True", reason == "ReconciliationSucceeded", let applied {
                 current(applied, .succeeded, .reconciliationFinished(interval: interval))
             } else if ready.status == "False", attemptedFailureReasons.contains(reason),
-                      var attempted = status?.lastAttemptedRevision.nonEmpty {
+                var attempted = status?.lastAttemptedRevision.nonEmpty
+            {
                 if let ociOrigin, ociOrigin.artifact == attempted { attempted = ociOrigin.origin }
                 current(attempted, .failed, .known(message))
             } else if ready.status == "False", sourceFailureReasons.contains(reason), let sourceRevision,
-                      emitsSourceRevisionEvent(reason: reason, message: message), !sameCommit(sourceRevision, applied) {
+                emitsSourceRevisionEvent(reason: reason, message: message), !sameCommit(sourceRevision, applied)
+            {
                 current(sourceRevision, .failed, .known(message))
             }
         }
@@ -196,16 +209,20 @@ public enum Observe {
             }
         }
         if let applied {
-            result.append(Observation(kustomization: id, revision: applied, outcome: .succeeded,
-                                      reason: "ReconciliationSucceeded", time: nil, origin: .status,
-                                      eventMessage: .reconciliationFinished(interval: interval)))
+            result.append(
+                Observation(
+                    kustomization: id, revision: applied, outcome: .succeeded,
+                    reason: "ReconciliationSucceeded", time: nil, origin: .status,
+                    eventMessage: .reconciliationFinished(interval: interval)))
         }
         for snapshot in history {
             guard let revision = snapshot.metadata?["originRevision"].nonEmpty ?? snapshot.metadata?["revision"].nonEmpty else { continue }
             let succeeded = snapshot.lastReconciledStatus == "ReconciliationSucceeded"
-            result.append(Observation(kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
-                                      reason: snapshot.lastReconciledStatus, time: snapshot.lastReconciled,
-                                      origin: .history, eventMessage: succeeded ? .reconciliationFinished(interval: interval) : .unknown))
+            result.append(
+                Observation(
+                    kustomization: id, revision: revision, outcome: succeeded ? .succeeded : .failed,
+                    reason: snapshot.lastReconciledStatus, time: snapshot.lastReconciled,
+                    origin: .history, eventMessage: succeeded ? .reconciliationFinished(interval: interval) : .unknown))
         }
         return result
     }

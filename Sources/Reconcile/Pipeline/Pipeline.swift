@@ -31,8 +31,10 @@ public struct Pipeline: Sendable {
     public var logger: Logger
 
     /// Creates a pipeline.
-    public init(settings: PipelineSettings, cluster: any ClusterReader, repositories: any RepositoryProvider,
-                forges: any ForgeFactory = LiveForges(), forgeOptions: ForgeOptions = ForgeOptions(), logger: Logger) {
+    public init(
+        settings: PipelineSettings, cluster: any ClusterReader, repositories: any RepositoryProvider,
+        forges: any ForgeFactory = LiveForges(), forgeOptions: ForgeOptions = ForgeOptions(), logger: Logger
+    ) {
         self.settings = settings
         self.cluster = cluster
         self.repositories = repositories
@@ -77,27 +79,37 @@ public struct Pipeline: Sendable {
     }
 
     /// Runs every stage; with `dryRun`, stops after planning.
-    public func run(dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) async throws(Failure) -> Report {
+    public func run(
+        dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+    ) async throws(Failure) -> Report {
         let observed: Observed
         do {
             observed = try await Observe.run(cluster, settings: settings, forgeOptions: forgeOptions, now: now, logger: logger)
         } catch {
             throw .cluster(error)
         }
-        let resolved = await Resolve.run(observed, repositories: repositories, policy: settings.policy,
-                                         concurrency: settings.fetchConcurrency, logger: logger)
-        var desired = Planner.desired(units: observed.units, git: resolved.git, unreadable: resolved.unreadable,
-                                      policy: settings.policy) { resolved.selections[$0.kustomization] }
+        let resolved = await Resolve.run(
+            observed, repositories: repositories, policy: settings.policy,
+            concurrency: settings.fetchConcurrency, logger: logger)
+        var desired = Planner.desired(
+            units: observed.units, git: resolved.git, unreadable: resolved.unreadable,
+            policy: settings.policy
+        ) { resolved.selections[$0.kustomization] }
         let (clients, clientProblems) = ReadForge.clients(for: observed.forges, factory: forges)
         let existing = await ReadForge.run(desired, clients: clients, logger: logger)
         // Nothing is written on a guess: without the current statuses, a repository is left alone.
         desired.statuses.removeAll { existing.unread.contains($0.target.repository) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
-        var report = Report(plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
-                            suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
-                            observations: observed.units.flatMap(\.observations))
+        var report = Report(
+            plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
+            suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
+            observations: observed.units.flatMap(\.observations))
         guard !dryRun, !plan.writes.isEmpty else { return report }
-        report.results = await Apply.run(plan, clients: clients, concurrency: settings.writeConcurrency, logger: logger, progress: progress)
+        // Where pacing is off (a forge without write limits), more writes may be in flight at once.
+        let unpaced = Set(observed.forges.filter { $0.value.options.writePacing == .unlimited }.keys)
+        let concurrency = settings.writeConcurrency
+        report.results = await Apply.run(plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
+                                         logger: logger, progress: progress)
         return report
     }
 }

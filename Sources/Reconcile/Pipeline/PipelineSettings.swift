@@ -18,8 +18,10 @@ public struct PipelineSettings: Sendable {
         public var writesPerMinute: Double?
 
         /// Creates a forge entry.
-        public init(host: String, kind: ForgeKind? = nil, apiBaseURL: String? = nil, tokenFile: String? = nil,
-                    writesPerMinute: Double? = nil) {
+        public init(
+            host: String, kind: ForgeKind? = nil, apiBaseURL: String? = nil, tokenFile: String? = nil,
+            writesPerMinute: Double? = nil
+        ) {
             self.host = host
             self.kind = kind
             self.apiBaseURL = apiBaseURL
@@ -62,11 +64,13 @@ public struct PipelineSettings: Sendable {
     public var noCrossNamespaceRefs = false
 
     /// Creates settings.
-    public init(namespace: String? = nil, selector: String? = nil, names: Set<String> = [], clusterName: String = "default",
-                contextTemplate: String = "kustomization/{name}/{cluster}", policy: PlanPolicy = PlanPolicy(),
-                cacheDirectory: String, repositories: [String: String] = [:], forges: [Forge] = [],
-                writesPerMinute: Double? = nil, environmentToken: String? = nil, fetchConcurrency: Int = 4,
-                writeConcurrency: Int = 4) {
+    public init(
+        namespace: String? = nil, selector: String? = nil, names: Set<String> = [], clusterName: String = "default",
+        contextTemplate: String = "kustomization/{name}/{cluster}", policy: PlanPolicy = PlanPolicy(),
+        cacheDirectory: String, repositories: [String: String] = [:], forges: [Forge] = [],
+        writesPerMinute: Double? = nil, environmentToken: String? = nil, fetchConcurrency: Int = 4,
+        writeConcurrency: Int = 4
+    ) {
         self.namespace = namespace
         self.selector = selector
         self.names = names

@@ -44,8 +44,10 @@ public enum Planner {
     /// The statuses that should exist, and what cannot be planned (with reasons). `selection`
     /// gives each unit's selection, made by the resolve stage; `unreadable` names repositories
     /// that could not be read.
-    public static func desired(units: [PlanUnit], git: [String: GitFacts], unreadable: [String: String] = [:], policy: PlanPolicy,
-                               selection: (PlanUnit) -> Selection?) -> Desired {
+    public static func desired(
+        units: [PlanUnit], git: [String: GitFacts], unreadable: [String: String] = [:], policy: PlanPolicy,
+        selection: (PlanUnit) -> Selection?
+    ) -> Desired {
         var result = Desired()
         var chosen: [DesiredKey: DesiredStatus] = [:]
         func offer(_ status: DesiredStatus) {
@@ -68,7 +70,13 @@ public enum Planner {
                 continue
             }
             if unit.targets.isEmpty {
-                skip(unit.observations.first?.revision ?? "", .noTarget(unit.noTarget ?? "no forge to write to: no Flux Provider reports commit statuses for it and \(repository) is not a known forge"))
+                skip(
+                    unit.observations.first?.revision ?? "",
+                    .noTarget(
+                        unit.noTarget
+                            ?? "no forge to write to: no Flux Provider reports commit "
+                                + "statuses for it and \(repository) is not a known forge"
+                    ))
                 continue
             }
             let best = selection.winners
@@ -87,12 +95,13 @@ public enum Planner {
                             continue
                         }
                     }
-                    offer(DesiredStatus(
-                        target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
-                        description: NotificationText.description(forReason: observation.reason),
-                        observation: observation, carriedBy: nil, kustomization: unit.kustomization,
-                        commitTime: facts.commitTimes[sha], ref: Revision.refName(observation.revision),
-                        admission: target.admits(observation.outcome, message: observation.eventMessage)))
+                    offer(
+                        DesiredStatus(
+                            target: target, sha: sha, state: observation.outcome == .succeeded ? .succeeded : .failed,
+                            description: NotificationText.description(forReason: observation.reason),
+                            observation: observation, carriedBy: nil, kustomization: unit.kustomization,
+                            commitTime: facts.commitTimes[sha], ref: Revision.refName(observation.revision),
+                            admission: target.admits(observation.outcome, message: observation.eventMessage)))
                 }
             }
             for key in selection.ranges {
@@ -100,12 +109,13 @@ public enum Planner {
                     if let since = policy.since, commit.time < since { continue }
                     // An intermediate commit has no event of its own to evaluate a commitStatusExpr over.
                     for target in targets where target.contextExpression == nil {
-                        offer(DesiredStatus(
-                            target: target, sha: commit.sha, state: .succeeded,
-                            description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
-                            kustomization: unit.kustomization, commitTime: commit.time,
-                            ref: best[key.to].flatMap { Revision.refName($0.revision) },
-                            admission: target.admits(.succeeded, message: .reconciliationFinished(interval: nil))))
+                        offer(
+                            DesiredStatus(
+                                target: target, sha: commit.sha, state: .succeeded,
+                                description: "deployed with \(key.to.prefix(7))", observation: nil, carriedBy: key.to,
+                                kustomization: unit.kustomization, commitTime: commit.time,
+                                ref: best[key.to].flatMap { Revision.refName($0.revision) },
+                                admission: target.admits(.succeeded, message: .reconciliationFinished(interval: nil))))
                     }
                 }
             }
@@ -122,24 +132,28 @@ public enum Planner {
         for wanted in desired.statuses {
             let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
-            var status = CommitStatus(sha: wanted.sha, context: wanted.target.context, state: wanted.state,
-                                      description: wanted.description, ref: wanted.ref)
+            var status = CommitStatus(
+                sha: wanted.sha, context: wanted.target.context, state: wanted.state,
+                description: wanted.description, ref: wanted.ref)
             if wanted.target.forge == .bitbucketserver {
                 // NC's Bitbucket Data Center build status: name `kind/name [description]`, url the raw Provider address.
                 status.title = "kustomization/\(wanted.kustomization.name)".lowercased() + " [\(wanted.description)]"
                 status.targetURL = wanted.target.providerAddress
             }
             func write(_ reason: WriteReason) {
-                writes.append(PlannedWrite(target: wanted.target, status: status, reason: reason, current: current,
-                                           kustomization: wanted.kustomization, commitTime: wanted.commitTime))
+                writes.append(
+                    PlannedWrite(
+                        target: wanted.target, status: status, reason: reason, current: current,
+                        kustomization: wanted.kustomization, commitTime: wanted.commitTime))
             }
             if let current, wanted.carriedBy != nil || wanted.target.forge.shows(status, current: current) {
                 if wanted.carriedBy == nil, wanted.target.forge == .bitbucketserver, wanted.admission == .posts,
-                   current.title != status.title || (status.targetURL != nil && current.targetURL != status.targetURL) {
-                    write(.outdated) // same state and words, but not NC's name or url: NC's own duplicate check would differ
+                    current.title != status.title || (status.targetURL != nil && current.targetURL != status.targetURL)
+                {
+                    write(.outdated)  // same state and words, but not NC's name or url: NC's own duplicate check would differ
                     continue
                 }
-                unchanged += 1 // intermediates only fill contexts that have no status yet
+                unchanged += 1  // intermediates only fill contexts that have no status yet
                 continue
             }
             switch wanted.admission {
@@ -148,8 +162,10 @@ public enum Planner {
                 // NC would not post it (an error-only Alert, a message filter): written only to correct a failure.
                 guard wanted.state == .succeeded, current?.state == .failed else { continue }
             case .undecidable(let why):
-                skips.append(PlannedSkip(kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
-                                         reason: .notReproducible(why)))
+                skips.append(
+                    PlannedSkip(
+                        kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
+                        reason: .notReproducible(why)))
                 continue
             }
             guard let current else {
@@ -164,8 +180,10 @@ public enum Planner {
             // Never regress: a status newer than what we know (or one we cannot date against) stays.
             let observedAt = wanted.observation?.time
             if observedAt == nil || (current.createdAt.map { $0 > observedAt! } ?? false) {
-                skips.append(PlannedSkip(kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
-                                         reason: .newerStatusDisagrees(context: wanted.target.context, current: current.state)))
+                skips.append(
+                    PlannedSkip(
+                        kustomization: wanted.kustomization, revision: wanted.sha, target: wanted.target,
+                        reason: .newerStatusDisagrees(context: wanted.target.context, current: current.state)))
                 continue
             }
             switch (current.state, wanted.state) {
@@ -182,7 +200,8 @@ public enum Planner {
         }
         if let budget = policy.maxWrites, writes.count > budget {
             for over in writes[max(0, budget)...] {
-                skips.append(PlannedSkip(kustomization: over.kustomization, revision: over.status.sha, target: over.target, reason: .budget))
+                skips.append(
+                    PlannedSkip(kustomization: over.kustomization, revision: over.status.sha, target: over.target, reason: .budget))
             }
             writes = Array(writes.prefix(max(0, budget)))
         }

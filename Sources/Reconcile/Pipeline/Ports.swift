@@ -84,9 +84,12 @@ public struct MirrorRepositories: RepositoryProvider {
         }
         let started = Date()
         let (repository, fetched) = try Mirror.sync(url: source.url, cacheDirectory: cacheDirectory, credentials: credentials)
-        logger.info("\(fetched.cloned ? "cloned" : "fetched") \(source.url)",
-                    metadata: ["objects": .stringConvertible(fetched.receivedObjects),
-                               "seconds": .stringConvertible((Date().timeIntervalSince(started) * 100).rounded() / 100)])
+        logger.info(
+            "\(fetched.cloned ? "cloned" : "fetched") \(source.url)",
+            metadata: [
+                "objects": .stringConvertible(fetched.receivedObjects),
+                "seconds": .stringConvertible((Date().timeIntervalSince(started) * 100).rounded() / 100),
+            ])
         return repository
     }
 
@@ -102,8 +105,9 @@ public struct MirrorRepositories: RepositoryProvider {
             let file = keys.appendingPathComponent(name)
             try Data(identity).write(to: file)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-            return .sshKey(username: "git", privateKeyPath: file.path, passphrase: secret.string("password"),
-                           knownHosts: secret.string("known_hosts"))
+            return .sshKey(
+                username: "git", privateKeyPath: file.path, passphrase: secret.string("password"),
+                knownHosts: secret.string("known_hosts"))
         }
         return .none
     }

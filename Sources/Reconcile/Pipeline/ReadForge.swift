@@ -16,7 +16,9 @@ public struct Existing: Sendable {
 /// statuses name, one bulk reader per forge repository, all repositories at once.
 public enum ReadForge {
     /// One client per forge endpoint. An endpoint whose client cannot be built is a problem.
-    public static func clients(for endpoints: [String: ForgeEndpoint], factory: any ForgeFactory) -> (clients: [String: any CommitStatusForge], problems: [Problem]) {
+    public static func clients(
+        for endpoints: [String: ForgeEndpoint], factory: any ForgeFactory
+    ) -> (clients: [String: any CommitStatusForge], problems: [Problem]) {
         var clients: [String: any CommitStatusForge] = [:]
         var problems: [Problem] = []
         for (name, endpoint) in endpoints.sorted(by: { $0.key < $1.key }) {
@@ -30,7 +32,8 @@ public enum ReadForge {
     /// Reads what `desired` needs from each repository's client.
     public static func run(_ desired: Planner.Desired, clients: [String: any CommitStatusForge], logger: Logger) async -> Existing {
         let reads = desired.reads.sorted { $0.key < $1.key }
-        let results = await reads.concurrentMap(limit: max(1, reads.count)) { (repository, read) -> (String, Result<[String: [CommitStatus]], Error>) in
+        let results = await reads.concurrentMap(limit: max(1, reads.count)) {
+            (repository, read) -> (String, Result<[String: [CommitStatus]], Error>) in
             guard let client = clients[repository] else {
                 return (repository, .failure(ForgeError(.configuration, repository: repository, message: "no forge client")))
             }

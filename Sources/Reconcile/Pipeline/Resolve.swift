@@ -1,5 +1,5 @@
-import Foundation
 import Forges
+import Foundation
 import GitHistory
 import Logging
 
@@ -22,8 +22,10 @@ public struct Resolved: Sendable {
 /// and every Kustomization's intermediate ranges found in one pass over the history.
 public enum Resolve {
     /// Resolves every unit of `observed`.
-    public static func run(_ observed: Observed, repositories: any RepositoryProvider, policy: PlanPolicy,
-                           concurrency: Int, logger: Logger) async -> Resolved {
+    public static func run(
+        _ observed: Observed, repositories: any RepositoryProvider, policy: PlanPolicy,
+        concurrency: Int, logger: Logger
+    ) async -> Resolved {
         let sources = observed.sources.sorted { $0.key < $1.key }
         let units = Dictionary(grouping: observed.units.filter { $0.repository != nil }, by: { $0.repository! })
         let results = await sources.concurrentMap(limit: concurrency) { (key, source) -> (String, Result<RepositoryFacts, Error>) in
@@ -47,8 +49,12 @@ public enum Resolve {
                 resolved.problems.append(Problem("repository \(url)", error, stage: .resolve))
             }
         }
-        logger.debug("resolved", metadata: ["repositories": .stringConvertible(resolved.git.count),
-                                            "walks": .stringConvertible(resolved.walks)])
+        logger.debug(
+            "resolved",
+            metadata: [
+                "repositories": .stringConvertible(resolved.git.count),
+                "walks": .stringConvertible(resolved.walks),
+            ])
         return resolved
     }
 
@@ -60,8 +66,10 @@ public enum Resolve {
     }
 
     /// Looks up the observed commits of `units` in `repository`, selects, and walks the ranges.
-    static func facts(for units: [PlanUnit], repository key: String, in repository: Repository,
-                      policy: PlanPolicy) async throws -> RepositoryFacts {
+    static func facts(
+        for units: [PlanUnit], repository key: String, in repository: Repository,
+        policy: PlanPolicy
+    ) async throws -> RepositoryFacts {
         try await repository.withRepository { repository in
             var result = RepositoryFacts()
             // A commit counts only if a branch or tag still reaches it: one force-pushed away but kept
@@ -70,8 +78,9 @@ public enum Resolve {
             for unit in units {
                 for observation in unit.observations {
                     guard case .success(let sha) = Revision.parse(observation.revision).flatMap({ $0.commit }),
-                          result.git.commitTimes[sha] == nil, let commit = try? repository.commit(sha), commit.sha == sha,
-                          (try? repository.isReachable(commit.id, fromAny: tips)) == true else { continue }
+                        result.git.commitTimes[sha] == nil, let commit = try? repository.commit(sha), commit.sha == sha,
+                        (try? repository.isReachable(commit.id, fromAny: tips)) == true
+                    else { continue }
                     result.git.commitTimes[sha] = commit.committerTime
                 }
             }

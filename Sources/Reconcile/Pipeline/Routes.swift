@@ -27,7 +27,9 @@ struct Routes {
     /// The status targets of one Kustomization. Problems are recorded, not thrown.
     /// The status targets of one Kustomization, and when there are none, why (the first problem
     /// met on its way to a forge). Problems are recorded, not thrown.
-    mutating func route(_ entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?) async -> (targets: [StatusTarget], whyNone: String?) {
+    mutating func route(
+        _ entry: FluxInventory.Entry, inventory: FluxInventory, sourceURL: String?
+    ) async -> (targets: [StatusTarget], whyNone: String?) {
         let before = problems.count
         noTargetReasons = []
         let targets = await targets(for: entry, inventory: inventory, sourceURL: sourceURL)
@@ -42,7 +44,8 @@ struct Routes {
         for reporter in entry.reporters {
             var expression: ContextExpression?
             if case .customExpression(let source) = reporter.contextID,
-               let provider = reporter.providerObject ?? inventory.provider(named: reporter.provider) {
+                let provider = reporter.providerObject ?? inventory.provider(named: reporter.provider)
+            {
                 do { _ = try CELProgram(parsing: source) } catch {
                     let why = "spec.commitStatusExpr does not compile (notification-controller fails on it too): \(error)"
                     problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", stage: .observe))
@@ -52,14 +55,17 @@ struct Routes {
             }
             guard let context = reporter.contextID.id ?? expression.map({ _ in "commitStatusExpr:\(reporter.provider)" }) else {
                 // A known limit (a Provider without a uid), not a failure: say it, but do not fail every run.
-                problems.append(Problem(subject, "Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written",
-                                        severity: .note, stage: .observe))
+                problems.append(
+                    Problem(
+                        subject, "Provider \(reporter.provider): commit status id \(reporter.contextID); its statuses are not written",
+                        severity: .note, stage: .observe))
                 continue
             }
             let alertNamespace = reporter.alert.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
             if settings.noCrossNamespaceRefs, alertNamespace != (k.metadata.namespace ?? "") {
                 // NC with --no-cross-namespace-refs discards the event ("access denied to cross-namespace sources").
-                let why = "is in another namespace and cross-namespace references are denied (--no-cross-namespace-refs): "
+                let why =
+                    "is in another namespace and cross-namespace references are denied (--no-cross-namespace-refs): "
                     + "notification-controller posts nothing through it, nor does fluxstamp"
                 problems.append(Problem(subject, "Alert \(reporter.alert) \(why)", severity: .note, stage: .observe))
                 continue
@@ -69,20 +75,28 @@ struct Routes {
             // with a token from configuration, which may belong to someone else.
             let secret = await providerSecret(provider)
             guard let credential = secret.flatMap({ providerCredential($0, provider: provider!, type: reporter.providerType) }) else {
-                if let provider, let ref = provider.spec.secretRef, let failure = secretFailures["\(provider.metadata.namespace ?? "")/\(ref.name)"] {
+                if let provider, let ref = provider.spec.secretRef,
+                    let failure = secretFailures["\(provider.metadata.namespace ?? "")/\(ref.name)"]
+                {
                     // Said once per Secret in `problems`; each Kustomization names it as its reason.
                     noTargetReasons.append("Provider \(reporter.provider): \(failure)")
                 } else if provider?.spec.secretRef == nil {
-                    problems.append(Problem(subject, "Provider \(reporter.provider) has no spec.secretRef; give it a Secret with a `token` key, as notification-controller needs",
-                                            stage: .observe))
+                    problems.append(
+                        Problem(
+                            subject,
+                            "Provider \(reporter.provider) has no spec.secretRef; give it "
+                                + "a Secret with a `token` key, as notification-controller needs",
+                            stage: .observe))
                 }
                 continue
             }
             // NC: the Secret's `address` key overrides spec.address (trimmed), so statuses go where NC sends them.
             let secretAddress = secret?.string("address")?.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let address = secretAddress.flatMap({ $0.isEmpty ? nil : $0 }) ?? reporter.address ?? sourceURL else {
-                problems.append(Problem(subject, "Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address",
-                                        stage: .observe))
+                problems.append(
+                    Problem(
+                        subject, "Provider \(reporter.provider) has no spec.address and the source has no URL; set the Provider's address",
+                        stage: .observe))
                 continue
             }
             let kind = ForgeKind(providerType: reporter.providerType)
@@ -90,17 +104,20 @@ struct Routes {
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
                 if genre != "fluxcd", !Self.writesAzureGenres {
-                    let why = "notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), "
+                    let why =
+                        "notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), "
                         + "which this fluxstamp cannot write yet; nothing is written there rather than a parallel status"
                     problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", severity: .note, stage: .observe))
                     continue
                 }
             }
             if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
-                let route = AlertRoute(alert: reporter.alert, failuresOnly: reporter.failuresOnly,
-                                       inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
-                var target = StatusTarget(repository: repository.description, context: context, forge: repository.kind, genre: genre,
-                                          routes: [route], contextExpression: expression)
+                let route = AlertRoute(
+                    alert: reporter.alert, failuresOnly: reporter.failuresOnly,
+                    inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
+                var target = StatusTarget(
+                    repository: repository.description, context: context, forge: repository.kind, genre: genre,
+                    routes: [route], contextExpression: expression)
                 target.providerAddress = address
                 // Several Alerts on one Provider post into one context: one target, every Alert's route.
                 if let i = result.firstIndex(where: { $0.repository == target.repository && $0.key == target.key }) {
@@ -111,8 +128,11 @@ struct Routes {
             }
         }
         if entry.reporters.isEmpty, !inventory.routingKnown {
-            problems.append(Problem(subject, "not written: Flux Providers or Alerts could not be read, so which Provider (and context) reports for it is unknown",
-                                    stage: .observe))
+            problems.append(
+                Problem(
+                    subject,
+                    "not written: Flux Providers or Alerts could not be read, so which Provider (and context) reports for it is unknown",
+                    stage: .observe))
             return result
         }
         if entry.reporters.isEmpty, let sourceURL {
@@ -126,7 +146,8 @@ struct Routes {
 
     /// The forge repository an address names, registering its endpoint on first use.
     private mutating func endpoint(address: String, kind: ForgeKind?, credential: ForgeCredential?, subject: String) -> ForgeRepository? {
-        let hosts = Dictionary(settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
+        let hosts = Dictionary(
+            settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
         var repository: ForgeRepository
         do { repository = try ForgeRepository.parse(address, kind: kind, hosts: hosts) } catch {
             problems.append(Problem(subject, error, stage: .observe))
@@ -136,8 +157,12 @@ struct Routes {
         if let base = configured?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
         if endpoints[repository.description] != nil { return repository }
         guard let credential else {
-            problems.append(Problem(subject, "no credential for \(repository.description): set tokenFile for host \(repository.host) in the config, or FLUXSTAMP_FORGE_TOKEN for a well-known or configured forge host",
-                                    stage: .observe))
+            problems.append(
+                Problem(
+                    subject,
+                    "no credential for \(repository.description): set tokenFile for host \(repository.host) "
+                        + "in the config, or FLUXSTAMP_FORGE_TOKEN for a well-known or configured forge host",
+                    stage: .observe))
             return nil
         }
         var options = self.options
@@ -175,9 +200,11 @@ struct Routes {
             return .token(SecretValue(token))
         }
         if let appID = secret.string("githubAppID"), let pem = secret.string("githubAppPrivateKey") {
-            return .gitHubApp(GitHubAppCredential(appID: appID, installationID: secret.string("githubAppInstallationID"),
-                                                  installationOwner: secret.string("githubAppInstallationOwner"),
-                                                  privateKeyPEM: SecretValue(pem), baseURL: secret.string("githubAppBaseURL")))
+            return .gitHubApp(
+                GitHubAppCredential(
+                    appID: appID, installationID: secret.string("githubAppInstallationID"),
+                    installationOwner: secret.string("githubAppInstallationOwner"),
+                    privateKeyPEM: SecretValue(pem), baseURL: secret.string("githubAppBaseURL")))
         }
         if ForgeKind(providerType: type) == .gitlab, let password = secret.string("password"), !password.isEmpty {
             return .token(SecretValue(password))
@@ -185,40 +212,55 @@ struct Routes {
         if let user = secret.string("username"), let password = secret.string("password") {
             return .basic(username: user, password: SecretValue(password))
         }
-        problems.append(Problem("Provider \(provider.metadata.qualifiedName)",
-                                "Secret \(secret.metadata.qualifiedName) has none of the keys token, username+password, "
-                                    + "githubAppID+githubAppPrivateKey", stage: .observe))
+        problems.append(
+            Problem(
+                "Provider \(provider.metadata.qualifiedName)",
+                "Secret \(secret.metadata.qualifiedName) has none of the keys token, username+password, "
+                    + "githubAppID+githubAppPrivateKey", stage: .observe))
         return nil
     }
 
     /// The `event`, `alert` and `provider` objects NC evaluates a `commitStatusExpr` over, as far
     /// as fluxstamp reads them: fields it does not read are unknown, never assumed absent.
-    static func contextExpression(_ source: String, provider: Provider, reporter: CommitStatusReporter,
-                                  kustomization k: Kustomization) -> ContextExpression {
+    static func contextExpression(
+        _ source: String, provider: Provider, reporter: CommitStatusReporter,
+        kustomization k: Kustomization
+    ) -> ContextExpression {
         func object(_ pairs: [(String, CELValue?)]) -> CELValue {
             .map(Dictionary(uniqueKeysWithValues: pairs.compactMap { key, value in value.map { (CELMapKey.string(key), $0) } }))
         }
         func strings(_ dictionary: [String: String]?) -> CELValue? {
-            guard let dictionary, !dictionary.isEmpty else { return nil } // omitempty
+            guard let dictionary, !dictionary.isEmpty else { return nil }  // omitempty
             return object(dictionary.map { ($0.key, CELValue.string($0.value)) })
         }
         func meta(_ m: ObjectMeta) -> CELValue {
-            object([("name", .string(m.name)), ("namespace", m.namespace.map(CELValue.string)), ("uid", m.uid.map(CELValue.string)),
-                 ("labels", strings(m.labels)), ("annotations", strings(m.annotations))])
+            object([
+                ("name", .string(m.name)), ("namespace", m.namespace.map(CELValue.string)), ("uid", m.uid.map(CELValue.string)),
+                ("labels", strings(m.labels)), ("annotations", strings(m.annotations)),
+            ])
         }
         // Server-set metadata and the kind (empty on objects controller-runtime decodes) are not known.
-        let unread: [[String]] = [["apiVersion"], ["kind"], ["status"]] + ["resourceVersion", "generation", "creationTimestamp",
-                                  "managedFields", "finalizers", "ownerReferences", "deletionTimestamp"].map { ["metadata", $0] }
+        let unread: [[String]] =
+            [["apiVersion"], ["kind"], ["status"]]
+            + [
+                "resourceVersion", "generation", "creationTimestamp",
+                "managedFields", "finalizers", "ownerReferences", "deletionTimestamp",
+            ].map { ["metadata", $0] }
         let spec = provider.spec
         let providerValue = object([
             ("metadata", meta(provider.metadata)),
-            ("spec", object([("type", .string(spec.type)), ("address", spec.address.map(CELValue.string)),
-                          ("secretRef", spec.secretRef.map { object([("name", .string($0.name))]) }),
-                          ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source)),
-                          ("certSecretRef", spec.certSecretRef.map { object([("name", .string($0.name))]) }),
-                          ("proxySecretRef", spec.proxySecretRef.map { object([("name", .string($0.name))]) }),
-                          ("proxy", spec.proxy.map(CELValue.string)),
-                          ("serviceAccountName", spec.serviceAccountName.map(CELValue.string))])),
+            (
+                "spec",
+                object([
+                    ("type", .string(spec.type)), ("address", spec.address.map(CELValue.string)),
+                    ("secretRef", spec.secretRef.map { object([("name", .string($0.name))]) }),
+                    ("suspend", spec.suspend.map(CELValue.bool)), ("commitStatusExpr", .string(source)),
+                    ("certSecretRef", spec.certSecretRef.map { object([("name", .string($0.name))]) }),
+                    ("proxySecretRef", spec.proxySecretRef.map { object([("name", .string($0.name))]) }),
+                    ("proxy", spec.proxy.map(CELValue.string)),
+                    ("serviceAccountName", spec.serviceAccountName.map(CELValue.string)),
+                ])
+            ),
         ])
         let providerUnknowns: [[String]] = unread + ["channel", "username", "interval", "timeout"].map { ["spec", $0] }
         var alertValue: CELValue
@@ -228,37 +270,57 @@ struct Routes {
             let a = alert.spec
             alertValue = object([
                 ("metadata", meta(alert.metadata)),
-                ("spec", object([
-                    ("providerRef", object([("name", .string(a.providerRef.name))])),
-                    ("eventSources", .list(a.eventSources.map { source in
-                        object([("kind", .string(source.kind)), ("name", .string(source.name)),
-                                ("namespace", source.namespace.map(CELValue.string)), ("matchLabels", strings(source.matchLabels))])
-                    })),
-                    ("eventSeverity", a.eventSeverity.map(CELValue.string)), ("suspend", a.suspend.map(CELValue.bool)),
-                    ("summary", a.summary.flatMap { $0.isEmpty ? nil : CELValue.string($0) }), ("eventMetadata", strings(a.eventMetadata)),
-                    ("inclusionList", a.inclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
-                    ("exclusionList", a.exclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
-                ])),
+                (
+                    "spec",
+                    object([
+                        ("providerRef", object([("name", .string(a.providerRef.name))])),
+                        (
+                            "eventSources",
+                            .list(
+                                a.eventSources.map { source in
+                                    object([
+                                        ("kind", .string(source.kind)), ("name", .string(source.name)),
+                                        ("namespace", source.namespace.map(CELValue.string)), ("matchLabels", strings(source.matchLabels)),
+                                    ])
+                                })
+                        ),
+                        ("eventSeverity", a.eventSeverity.map(CELValue.string)), ("suspend", a.suspend.map(CELValue.bool)),
+                        ("summary", a.summary.flatMap { $0.isEmpty ? nil : CELValue.string($0) }),
+                        ("eventMetadata", strings(a.eventMetadata)),
+                        ("inclusionList", a.inclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
+                        ("exclusionList", a.exclusionList.flatMap { $0.isEmpty ? nil : CELValue.list($0.map(CELValue.string)) }),
+                    ])
+                ),
             ])
-            metadata = ContextExpression.combinedMetadata(objectAnnotations: k.metadata.annotations ?? [:],
-                                                          alertEventMetadata: a.eventMetadata ?? [:], alertSummary: a.summary)
+            metadata = ContextExpression.combinedMetadata(
+                objectAnnotations: k.metadata.annotations ?? [:],
+                alertEventMetadata: a.eventMetadata ?? [:], alertSummary: a.summary)
         } else {
             // Without the Alert object: beyond its name, provider and severity it is unknown, and so
             // is the event metadata its eventMetadata and summary feed.
             let parts = reporter.alert.split(separator: "/", maxSplits: 1).map(String.init)
             alertValue = object([
                 ("metadata", object([("namespace", parts.first.map(CELValue.string)), ("name", parts.last.map(CELValue.string))])),
-                ("spec", object([("providerRef", object([("name", .string(provider.metadata.name))])),
-                                 ("eventSeverity", .string(reporter.eventSeverity))])),
+                (
+                    "spec",
+                    object([
+                        ("providerRef", object([("name", .string(provider.metadata.name))])),
+                        ("eventSeverity", .string(reporter.eventSeverity)),
+                    ])
+                ),
             ])
-            alertUnknowns += [["metadata", "uid"], ["metadata", "labels"], ["metadata", "annotations"]]
+            alertUnknowns +=
+                [["metadata", "uid"], ["metadata", "labels"], ["metadata", "annotations"]]
                 + ["eventSources", "eventMetadata", "summary", "inclusionList", "exclusionList", "suspend"].map { ["spec", $0] }
         }
-        let involved = object([("kind", "Kustomization"), ("namespace", k.metadata.namespace.map(CELValue.string)),
-                            ("name", .string(k.metadata.name)), ("uid", k.metadata.uid.map(CELValue.string)),
-                            ("apiVersion", "kustomize.toolkit.fluxcd.io/v1")])
-        return ContextExpression(source: source, provider: providerValue, providerUnknowns: providerUnknowns, alert: alertValue,
-                                 alertUnknowns: alertUnknowns, involvedObject: involved, metadata: metadata)
+        let involved = object([
+            ("kind", "Kustomization"), ("namespace", k.metadata.namespace.map(CELValue.string)),
+            ("name", .string(k.metadata.name)), ("uid", k.metadata.uid.map(CELValue.string)),
+            ("apiVersion", "kustomize.toolkit.fluxcd.io/v1"),
+        ])
+        return ContextExpression(
+            source: source, provider: providerValue, providerUnknowns: providerUnknowns, alert: alertValue,
+            alertUnknowns: alertUnknowns, involvedObject: involved, metadata: metadata)
     }
 
     /// Whether the Azure DevOps client can write a genre other than `fluxcd`. Until it can, a
@@ -280,7 +342,7 @@ struct Routes {
         if let file = configured?.tokenFile, let data = FileManager.default.contents(atPath: file) {
             return .token(SecretValue(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         }
-        let wellKnown = (try? ForgeRepository.parse(address)) != nil // parses without configuration only for well-known hosts
+        let wellKnown = (try? ForgeRepository.parse(address)) != nil  // parses without configuration only for well-known hosts
         if configured != nil || wellKnown, let token = settings.environmentToken, !token.isEmpty {
             return .token(SecretValue(token))
         }

@@ -19,7 +19,8 @@ public struct Selection: Sendable {
         var beyondHorizon: [(sha: String, skip: PlannedSkip)] = []
         for observation in unit.observations {
             func skip(_ reason: SkipReason) {
-                selection.skips.append(PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil, reason: reason))
+                selection.skips.append(
+                    PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil, reason: reason))
             }
             let sha: String
             switch Revision.parse(observation.revision).flatMap({ $0.commit }) {
@@ -33,8 +34,13 @@ public struct Selection: Sendable {
                 continue
             }
             if let since = policy.since, let time = observation.time, time < since {
-                beyondHorizon.append((sha, PlannedSkip(kustomization: unit.kustomization, revision: observation.revision, target: nil,
-                                                       reason: .beyondHorizon)))
+                beyondHorizon.append(
+                    (
+                        sha,
+                        PlannedSkip(
+                            kustomization: unit.kustomization, revision: observation.revision, target: nil,
+                            reason: .beyondHorizon)
+                    ))
                 continue
             }
             if let current = selection.winners[sha], !observation.supersedes(current) { continue }
