@@ -39,7 +39,8 @@ enum MonorepoBench {
             // of it apart); each one's snapshots are `spacing` path-touching commits apart, so a
             // deployment carried about 44 commits of its path (about 36,000 statuses in all).
             let offset = (k / paths.count) * (list.count / 10)
-            let stride = spacing
+            // Paths touched less often (clusters/*) get their snapshots closer together.
+            let stride = min(spacing, max(1, (list.count / 10 - 1) / (snapshots - 1)))
             guard offset + stride * (snapshots - 1) < list.count else {
                 throw BenchUsage(text: "monorepo: path \(paths[k % paths.count]) has too few commits")
             }
@@ -95,7 +96,8 @@ enum MonorepoBench {
         let start = Date()
         let result = try await Sandbox.offPool {
             try runCommand(
-                binary, ["sync", "--intermediate", "deployed", "--kubeconfig", kubeconfig.path, "--config", config.path],
+                binary,
+                ["sync", "--intermediate", "deployed", "--log-format", "json", "--kubeconfig", kubeconfig.path, "--config", config.path],
                 environment: ["HOME": "/nonexistent", "FLUXSTAMP_DEBUG": "1"])
         }
         let wall = Date().timeIntervalSince(start)
@@ -105,14 +107,18 @@ enum MonorepoBench {
         let requests = github.core.requests
         let writes = requests.filter { $0.method == "POST" && $0.path.contains("/statuses/") }.count
         let walks =
-            result.stderr.split(separator: "\n").last { $0.contains("walks=") }
-            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("walks=") } }.map { String($0.dropFirst(6)) } ?? "?"
+            result.stderr.split(separator: "\n").last { $0.contains("\"walks\":") }
+            .flatMap { $0.firstMatch(of: /"walks":(\d+)/).map { String($0.1) } } ?? "?"
         let perStatus = writes == 0 ? Double.infinity : Double(requests.count) / Double(writes)
         print(
             String(
                 format: "  fluxstamp sync: %.2f s wall, peak RSS %.1f MB, %@ git walks, %d requests for %d statuses (%.3f per status)",
                 wall, rss, walks, requests.count, writes, perStatus))
         print(String(format: "  ratio fluxstamp/git: %.2fx (must be <= 1.0)", wall / gitWall))
+        // The stage lines (JSON, with times) say where the wall time went.
+        for line in result.stderr.split(separator: "\n") where !line.contains("\"level\":\"error\"") {
+            print("    \(line.prefix(200))")
+        }
         var failed = result.status != 0
         if failed { print(result.stderr.suffix(2000)) }
         if writes != expected { print("  FAIL: \(writes) statuses written, git lists \(expected)"); failed = true }

@@ -21,6 +21,24 @@ import Testing
         #expect(try !repository.contains(id(merge), in: id(base)))
     }
 
+    @Test("reachability in one walk: commits no ref reaches any more are not reachable, whatever the object store keeps")
+    func reachableInOneWalk() throws {
+        let repo = try GitFixture()
+        let base = try repo.commit("base", ["a": "1"])
+        try repo.git("checkout", "-q", "-b", "side")
+        let side = try repo.commit("side", ["b": "1"])
+        try repo.git("checkout", "-q", "-b", "gone")
+        let gone = try repo.commit("force-pushed away", ["c": "1"])
+        try repo.git("checkout", "-q", "main")
+        let head = try repo.merge("side", message: "merge side")
+        try repo.git("branch", "-D", "gone", "side")
+        let repository = try Repository.open(at: repo.path)
+        let ids = [base, side, gone, head].map { ObjectID(hex: $0)! }
+        let reachable = try repository.reachable(Set(ids), fromAny: try repository.refTips())
+        #expect(reachable == Set([ids[0], ids[1], ids[3]]))
+        for id in ids { #expect(try repository.isReachable(id, fromAny: try repository.refTips()) == reachable.contains(id)) }
+    }
+
     @Test("what a deployment carried: first-parent commits after the previous deployment")
     func carried() throws {
         let repo = try GitFixture()

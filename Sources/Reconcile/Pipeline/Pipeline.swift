@@ -108,8 +108,9 @@ public struct Pipeline: Sendable {
         // Where pacing is off (a forge without write limits), more writes may be in flight at once.
         let unpaced = Set(observed.forges.filter { $0.value.options.writePacing == .unlimited }.keys)
         let concurrency = settings.writeConcurrency
-        report.results = await Apply.run(plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
-                                         logger: logger, progress: progress)
+        report.results = await Apply.run(
+            plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
+            logger: logger, progress: progress)
         return report
     }
 }

@@ -75,15 +75,17 @@ public enum Resolve {
             // A commit counts only if a branch or tag still reaches it: one force-pushed away but kept
             // in a cached mirror's object store is reported as missing, never written.
             let tips = (try? repository.refTips()) ?? []
+            var found: [ObjectID: Date] = [:]
             for unit in units {
                 for observation in unit.observations {
                     guard case .success(let sha) = Revision.parse(observation.revision).flatMap({ $0.commit }),
-                        result.git.commitTimes[sha] == nil, let commit = try? repository.commit(sha), commit.sha == sha,
-                        (try? repository.isReachable(commit.id, fromAny: tips)) == true
+                        let id = ObjectID(hex: sha), found[id] == nil, let commit = try? repository.commit(sha), commit.sha == sha
                     else { continue }
-                    result.git.commitTimes[sha] = commit.committerTime
+                    found[id] = commit.committerTime
                 }
             }
+            let reachable = (try? repository.reachable(Set(found.keys), fromAny: tips)) ?? []
+            for (id, time) in found where reachable.contains(id) { result.git.commitTimes[id.hex] = time }
             var ranges: Set<IntermediateKey> = []
             for unit in units {
                 let selection = Selection.make(unit, repository: key, commitTimes: result.git.commitTimes, policy: policy)
