@@ -31,7 +31,7 @@ struct GitOptions: ParsableArguments {
         guard isURL else { return try Repository.open(at: location) }
         let cache = cacheDir ?? Self.defaultCacheDirectory
         let (repository, result) = try Mirror.sync(url: location, cacheDirectory: cache, credentials: try credentials())
-        printError(
+        printStatusLine(
             "\(result.cloned ? "cloned" : "fetched") \(location) into \(repository.path) (\(result.receivedObjects) objects received)")
         return repository
     }
@@ -66,7 +66,7 @@ struct GitOptions: ParsableArguments {
     }
 }
 
-/// Writes one line to standard error.
-func printError(_ line: String) {
+/// A progress line on stderr (not an error: errors go through `CommandError`).
+func printStatusLine(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -80,11 +80,9 @@ struct HistoryCommand: AsyncParsableCommand {
                 output.finish()
             }
         } catch let error as GitError {
-            printError(error.description)
-            throw ExitCode(error.kind == .notFound || error.kind == .ambiguous ? 1 : 2)
+            throw CommandError.git(error.description, usage: !(error.kind == .notFound || error.kind == .ambiguous))
         } catch let error as NoCommit {
-            printError(error.description)
-            throw ExitCode(2)
+            throw CommandError.git(error.description, usage: true)
         }
     }
 
