@@ -4,9 +4,7 @@ import Foundation
 /// Renders Flux objects as YAML in the style of `KubeFixtures` (valid against the Flux CRDs).
 enum FluxYAML {
     static func time(_ seconds: Int) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601)
     }
 
     static func digest(_ text: String) -> String {

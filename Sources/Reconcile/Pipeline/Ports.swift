@@ -14,7 +14,7 @@ public protocol ClusterReader: Sendable {
     /// their Kubernetes events.
     func inventory(namespace: String?, selector: String?, events: Bool) async throws -> FluxInventory
     /// One Secret (a Provider's or a GitRepository's credentials).
-    func secret(namespace: String, name: String) async throws -> Kube.Secret
+    func secret(namespace: String, name: String) async throws -> Secret
 }
 
 extension FluxAPI: ClusterReader {
@@ -24,8 +24,8 @@ extension FluxAPI: ClusterReader {
     }
 
     /// Reads a Secret.
-    public func secret(namespace: String, name: String) async throws -> Kube.Secret {
-        try await get(Kube.Secret.self, .secrets, namespace: namespace, name: name)
+    public func secret(namespace: String, name: String) async throws -> Secret {
+        try await get(Secret.self, .secrets, namespace: namespace, name: name)
     }
 }
 
@@ -93,7 +93,7 @@ public struct MirrorRepositories: RepositoryProvider {
         return repository
     }
 
-    private func gitCredentials(_ secret: Kube.Secret, url: String) throws -> GitCredentials {
+    private func gitCredentials(_ secret: Secret, url: String) throws -> GitCredentials {
         if let token = secret.string("bearerToken") { return .bearerToken(token) }
         if let user = secret.string("username"), let password = secret.string("password") {
             return .userPassword(username: user, password: password)

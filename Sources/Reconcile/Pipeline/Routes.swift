@@ -14,7 +14,7 @@ struct Routes {
     /// Forge repository → endpoint, one per repository, shared by every Kustomization writing there.
     private(set) var endpoints: [String: ForgeEndpoint] = [:]
     private(set) var problems: [Problem] = []
-    private var secrets: [String: Kube.Secret?] = [:]
+    private var secrets: [String: Secret?] = [:]
     private var secretFailures: [String: String] = [:]
     private var noTargetReasons: [String] = []
 
@@ -178,7 +178,7 @@ struct Routes {
 
     /// The Provider's `secretRef` Secret, read once per run; nil (with the failure recorded) when
     /// it cannot be read or there is none.
-    private mutating func providerSecret(_ provider: Provider?) async -> Kube.Secret? {
+    private mutating func providerSecret(_ provider: Provider?) async -> Secret? {
         guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
         let key = "\(namespace)/\(ref.name)"
         if secrets[key] == nil {
@@ -195,7 +195,7 @@ struct Routes {
 
     /// A credential from the Provider's Secret, in NC's order: `token` first; a GitHub App only when
     /// there is no token; GitLab takes `password` as the token; else `username` + `password`.
-    private mutating func providerCredential(_ secret: Kube.Secret, provider: Provider, type: String) -> ForgeCredential? {
+    private mutating func providerCredential(_ secret: Secret, provider: Provider, type: String) -> ForgeCredential? {
         if let token = secret.string("token")?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
             return .token(SecretValue(token))
         }
