@@ -31,19 +31,20 @@ public enum ReadForge {
 
     /// Reads what `desired` needs from each repository's client.
     public static func run(_ desired: Planner.Desired, clients: [String: any CommitStatusForge], logger: Logger) async -> Existing {
-        let reads = desired.reads.sorted { $0.key < $1.key }
+        var existing = Existing()
+        // A repository whose client could not be built was reported by `clients(for:factory:)`
+        // already: it is left alone, without a second line for the same cause.
+        existing.unread = Set(desired.reads.keys.filter { clients[$0] == nil })
+        let reads = desired.reads.filter { clients[$0.key] != nil }.sorted { $0.key < $1.key }
         let results = await reads.concurrentMap(limit: max(1, reads.count)) {
             (repository, read) -> (String, Result<[String: [CommitStatus]], Error>) in
-            guard let client = clients[repository] else {
-                return (repository, .failure(ForgeError(.configuration, repository: repository, message: "no forge client")))
-            }
+            let client = clients[repository]!
             do {
                 return (repository, .success(try await client.statuses(of: read.shas.sorted(), contexts: read.contexts)))
             } catch {
                 return (repository, .failure(error))
             }
         }
-        var existing = Existing()
         for (repository, result) in results.sorted(by: { $0.0 < $1.0 }) {
             switch result {
             case .success(let statuses):
