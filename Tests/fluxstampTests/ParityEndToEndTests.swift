@@ -199,7 +199,7 @@ import Testing
         #expect(world.statuses(c[5])["kustomization/web/0c9c2e41"]?.state == "success")
     }
 
-    @Test("10: a Provider's commitStatusExpr gives the context NC computes; an expression on the event message is not guessed")
+    @Test("10: commitStatusExpr gives NC's context (also for the docs example); an expression on the event message is not guessed")
     func commitStatusExpression() async throws {
         let world = try await SyncWorld { c in
             """
@@ -229,6 +229,26 @@ import Testing
             spec: {providerRef: {name: expr}, eventSeverity: info, eventSources: [{kind: Kustomization, name: "*"}]}
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: docs, namespace: flux-system, uid: 4d4d4d4d-1111-4222-8333-444444444444}
+            spec:
+              type: github
+              address: https://github.com/acme/fleet
+              secretRef: {name: github-token}
+              commitStatusExpr: >-
+                (event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo + '/'
+                + provider.metadata.uid.split('-').first().value()).lowerAscii()
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: docs, namespace: flux-system}
+            spec:
+              providerRef: {name: docs}
+              eventSeverity: info
+              eventMetadata: {foo: Bar}
+              eventSources: [{kind: Kustomization, name: "*"}]
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Alert
             metadata: {name: by-message, namespace: flux-system}
             spec: {providerRef: {name: by-message}, eventSeverity: info, eventSources: [{kind: Kustomization, name: "*"}]}
@@ -244,6 +264,7 @@ import Testing
         #expect(sync.status == 0, "\(sync.stderr)")
         let contexts = world.statuses(c[5])
         #expect(contexts["kustomization/apps/info/5e5e5e5e"]?.state == "success")
+        #expect(contexts["kustomization/apps/bar/4d4d4d4d"]?.state == "success", "the example of NC's Provider docs: \(contexts.keys)")
         #expect(contexts[SyncWorld.appsContext]?.state == "success", "the default Provider still gets its own")
         #expect(contexts.keys.allSatisfy { !$0.hasPrefix("flux/") }, "never a guessed context")
     }
