@@ -39,8 +39,11 @@ enum DeploymentTable {
             var rows = [["COMMIT", "ACTION", "STATE", "FIRST SEEN", "REASON"]]
             for write in byTarget[target]! {
                 let state =
-                    write.write.state == write.finalState ? write.finalState.rawValue : "\(write.write.state.rawValue) → \(write.finalState.rawValue)"
-                rows.append([String(write.write.sha.prefix(7)), write.action.rawValue, state, write.write.payload.firstSeen ?? "-", write.reason])
+                    write.write.state == write.finalState
+                    ? write.finalState.rawValue : "\(write.write.state.rawValue) → \(write.finalState.rawValue)"
+                rows.append([
+                    String(write.write.sha.prefix(7)), write.action.rawValue, state, write.write.payload.firstSeen ?? "-", write.reason,
+                ])
             }
             out += Rendering.columns(rows, indent: "    ")
         }

@@ -153,7 +153,9 @@ public final class GitHubDeploymentsEmulator: Sendable {
         var query = request.query
         query["per_page"] = String(perPage)
         query["page"] = String(page + 1)
-        let text = query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.value)" }
+        let text = query.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.value)"
+        }
         return [("Link", "<\(baseURL)\(request.path)?\(text.joined(separator: "&"))>; rel=\"next\"")]
     }
 
@@ -165,12 +167,20 @@ public final class GitHubDeploymentsEmulator: Sendable {
         }
         guard core.commitExists(ref.lowercased()) else {
             return EmulatorJSON.response(
-                422, ["message": "No ref found for: \(ref)", "documentation_url": "https://docs.github.com/rest/deployments/deployments#create-a-deployment"])
+                422,
+                [
+                    "message": "No ref found for: \(ref)",
+                    "documentation_url": "https://docs.github.com/rest/deployments/deployments#create-a-deployment",
+                ])
         }
         let sha = ref.lowercased()
         if body["auto_merge"] as? Bool ?? true, sha != defaultBranchHead {
             return EmulatorJSON.response(
-                409, ["message": "Conflict merging main into \(ref).", "documentation_url": "https://docs.github.com/rest/deployments/deployments#create-a-deployment"])
+                409,
+                [
+                    "message": "Conflict merging main into \(ref).",
+                    "documentation_url": "https://docs.github.com/rest/deployments/deployments#create-a-deployment",
+                ])
         }
         let latest = Dictionary(latestStatuses(sha).map { ($0.context.lowercased(), $0.state) }, uniquingKeysWith: { a, _ in a })
         let required: [String]

@@ -169,7 +169,8 @@ public struct GitHubDeployments: DeploymentForge {
                 .forbidden, repository: repo, httpStatus: 403, sha: sha,
                 message:
                     "403 Forbidden: the credential may not write deployments; it needs `repo_deployment` (classic) or "
-                    + "\"Deployments: write\" (fine-grained, or the App's permission)" + (message.isEmpty ? "" : " (GitHub said: \(message))"))
+                    + "\"Deployments: write\" (fine-grained, or the App's permission)"
+                    + (message.isEmpty ? "" : " (GitHub said: \(message))"))
         case 409:
             return ForgeError(
                 .rejected, repository: repo, httpStatus: 409, sha: sha,

@@ -57,8 +57,8 @@ public struct GitLabDeployments: DeploymentForge {
         var page: String? = "1"
         var items: [Item] = []
         while let current = page, !current.isEmpty {
-            let url =
-                "\(forge.projectURL)/deployments?environment=\(environment.queryValueEncoded)&order_by=id&sort=asc&per_page=100&page=\(current)"
+            let query = "environment=\(environment.queryValueEncoded)&order_by=id&sort=asc&per_page=100&page=\(current)"
+            let url = "\(forge.projectURL)/deployments?\(query)"
             let response = try await forge.transport.send(.GET, url, purpose: .read)
             guard response.status == 200 else { throw failure(response) }
             items += try ForgeJSON.decode([Item].self, response, from: forge.transport)

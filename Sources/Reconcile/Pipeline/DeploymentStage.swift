@@ -56,8 +56,9 @@ public enum DeploymentStage {
         let reads = await targets.concurrentMap(limit: max(1, concurrency)) {
             target -> (DeploymentTarget, Result<[DeploymentRecord], Error>) in
             let shas = Set(wanted[target]!.map(\.sha))
-            do { return (target, .success(try await readers[target.repository]!.deployments(environment: target.environment, shas: shas))) }
-            catch { return (target, .failure(error)) }
+            do {
+                return (target, .success(try await readers[target.repository]!.deployments(environment: target.environment, shas: shas)))
+            } catch { return (target, .failure(error)) }
         }
         var existing: [DeploymentTarget: [DeploymentRecord]] = [:]
         var unread: Set<String> = Set(desired.keys.map(\.repository)).subtracting(clients.keys)
@@ -74,7 +75,10 @@ public enum DeploymentStage {
         outcome.plan.skips = skips
         logger.debug(
             "planned deployments",
-            metadata: ["environments": .stringConvertible(outcome.plan.environments.count), "writes": .stringConvertible(outcome.plan.writes.count)])
+            metadata: [
+                "environments": .stringConvertible(outcome.plan.environments.count),
+                "writes": .stringConvertible(outcome.plan.writes.count),
+            ])
         guard !dryRun, !outcome.plan.writes.isEmpty else { return outcome }
         outcome.results = await apply(outcome.plan, clients: clients, concurrency: concurrency)
         for result in outcome.results where result.error != nil {

@@ -114,7 +114,8 @@ public struct Pipeline: Sendable {
         if let deployments = settings.deployments {
             let stage = await DeploymentStage.run(
                 deployments, cluster: settings.clusterName, units: observed.units, git: resolved.git, policy: settings.policy,
-                endpoints: observed.forges, factory: deploymentForges, dryRun: dryRun, concurrency: settings.writeConcurrency, logger: logger)
+                endpoints: observed.forges, factory: deploymentForges, dryRun: dryRun, concurrency: settings.writeConcurrency,
+                logger: logger)
             report.deployments = stage.plan
             report.deploymentResults = stage.results
             report.problems += stage.problems
