@@ -120,3 +120,11 @@ public enum DeploymentStage {
         return done.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
+
+extension ForgeEndpoint {
+    /// An endpoint built outside the observe stage (benchmarks, tests): a repository, its
+    /// credential and transport options.
+    public init(repository: ForgeRepository, credential: ForgeCredential, transport options: ForgeOptions) {
+        self.init(repository: repository, credential: credential, options: options)
+    }
+}
