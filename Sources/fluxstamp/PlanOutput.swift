@@ -10,6 +10,8 @@ struct PlanDocument: Encodable {
     var skips: [Skip]
     var summary: Summary
     var problems: [ProblemLine]
+    /// `--deployments`: deployment writes in the order they are sent (DeploymentOutput.swift).
+    var deployments: [DeploymentWriteLine]
 
     struct Write: Encodable {
         var repository: String
@@ -50,6 +52,7 @@ struct PlanDocument: Encodable {
         }
         summary = Summary(report, dryRun: true)
         problems = ProblemLine.lines(report.problems)
+        deployments = report.deployments.writes.map(DeploymentWriteLine.init)
     }
 }
 
@@ -96,6 +99,10 @@ struct Summary: Encodable {
     var skipped: Int
     var skippedByReason: [String: Int]
     var problems: Int
+    /// `--deployments`: deployment writes planned, written (sync), and deployments already right.
+    var deploymentsPlanned: Int?
+    var deploymentsWritten: Int?
+    var deploymentsUnchanged: Int?
 
     init(_ report: Pipeline.Report, dryRun: Bool) {
         let plan = report.plan
@@ -110,6 +117,11 @@ struct Summary: Encodable {
         skipped = plan.skips.count
         skippedByReason = Dictionary(grouping: plan.skips, by: \.reason.category).mapValues(\.count)
         problems = ProblemLine.lines(report.problems).count
+        if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty {
+            deploymentsPlanned = report.deployments.writes.count
+            deploymentsUnchanged = report.deployments.unchanged
+            if !dryRun { deploymentsWritten = report.deploymentResults.filter { $0.error == nil }.count }
+        }
     }
 
     /// One human line: `observed 24, planned 7, written 7, unchanged 9, skipped 2 (budget 2), failed 0`.
@@ -121,6 +133,11 @@ struct Summary: Encodable {
         if !reasons.isEmpty { line += " (\(reasons))" }
         if let failed { line += ", failed \(failed)" }
         if problems > 0 { line += ", problems \(problems)" }
+        if let deploymentsPlanned {
+            line += "; deployments: planned \(deploymentsPlanned)"
+            if let deploymentsWritten { line += ", written \(deploymentsWritten)" }
+            line += ", unchanged \(deploymentsUnchanged ?? 0)"
+        }
         return line
     }
 }
@@ -188,6 +205,7 @@ enum PlanTable {
         let budget = plan.skips.filter { $0.reason == .budget }.count
         if budget > 0 { out += "\n\(budget) more writes are over --max-writes; later runs write them (newest first)\n" }
         for id in report.suspended.sorted() { out += "note: \(id) is suspended (observed anyway)\n" }
+        out += DeploymentTable.render(report)
         return out
     }
 }

@@ -54,6 +54,15 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Log lines on stderr: human or json.")
     var logFormat: String = "human"
+
+    @Option(help: "Also record what Flux deployed as forge deployments: github or gitlab (docs/deployments.md).")
+    var deployments: String?
+
+    @Option(help: "Deployment environment per Kustomization, with {cluster}, {namespace}, {name} (default: {cluster}/{name}).")
+    var environmentTemplate: String?
+
+    @Option(help: "Write commit statuses (default true); --statuses=false writes deployments only.")
+    var statuses: Bool?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -150,6 +159,11 @@ struct SyncSettings {
             cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
         pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
+        pipeline.statuses = options.statuses ?? config.statuses ?? true
+        pipeline.deployments = try Self.deploymentSettings(options, config, source: source)
+        if !pipeline.statuses, pipeline.deployments == nil {
+            throw SettingsError("\(source(options.statuses, "statuses")) false writes nothing without --deployments github|gitlab")
+        }
     }
 }
 
