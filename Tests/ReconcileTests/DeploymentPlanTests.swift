@@ -135,6 +135,18 @@ struct DeploymentPlanTests {
         #expect(plan.unchanged == scenario.unchanged)
     }
 
+    @Test(
+        "GitLab's ref and tag come from the revision",
+        arguments: [("main@sha1:", "main", false), ("v1.2.3@sha1:", "v1.2.3", true), ("1.4.0@sha1:", "1.4.0", true)])
+    func refAndTag(_ prefix: String, _ ref: String, _ isTag: Bool) {
+        let observation = Observation(
+            kustomization: Self.apps, revision: prefix + Self.sha(4), outcome: .succeeded, reason: "ReconciliationSucceeded",
+            time: Self.at(9), origin: .history)
+        let wanted = Self.desired([Self.unit(forge: .gitlab, observations: [observation])], forge: .gitlab)[Self.target] ?? []
+        #expect(wanted.map(\.write.ref) == [ref])
+        #expect(wanted.map(\.write.isTag) == [isTag])
+    }
+
     @Test("two clusters give two environments for one Kustomization")
     func twoClusters() {
         let settings = DeploymentSettings(forge: .github)

@@ -94,6 +94,9 @@ extension SyncWorld {
         #expect(planned.map { $0["finalState"] as? String } == ["failure", "inactive", "success", "success", "failure"])
         #expect((document["summary"] as? [String: Any])?["deploymentsPlanned"] as? Int == 5)
         #expect(world.deploymentWrites == 0, "plan never writes")
+        let table = try await world.fluxstamp(["plan", "--deployments", "github"])
+        #expect(table.stdout.contains("deployments:\n  github.com/acme/fleet environment e2e/apps"), "\(table.stdout)")
+        #expect(table.stdout.contains("success → inactive"), "\(table.stdout)")
 
         let sync = try await world.fluxstamp(["sync", "--deployments", "github"])
         #expect(sync.status == 0, "\(sync.stderr)")

@@ -62,7 +62,9 @@ public struct EmulatedDeployment: Sendable, Hashable {
         ((try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any])?[key] as? String
     }
 
+    /// Same deployment with as many statuses.
     public static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.statuses.count == b.statuses.count }
+    /// By id.
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
 

@@ -50,6 +50,7 @@ public struct GitHubDeployments: DeploymentForge {
         var state: String
     }
 
+    /// One list of the environment (paged), then the latest status of each deployment of a wanted commit.
     public func deployments(environment: String, shas: Set<String>) async throws -> [DeploymentRecord] {
         let transport = forge.transport
         var url: String? = "\(forge.repoURL)/deployments?environment=\(environment.queryValueEncoded)&per_page=100"
@@ -92,6 +93,7 @@ public struct GitHubDeployments: DeploymentForge {
         }
     }
 
+    /// Creates the deployment, then its first status: two writes.
     public func create(_ write: DeploymentWrite) async throws -> DeploymentRecord {
         struct Body: Encodable {
             var ref: String
@@ -136,6 +138,7 @@ public struct GitHubDeployments: DeploymentForge {
         }
     }
 
+    /// Posts one new status.
     public func setState(of deployment: DeploymentRecord, to write: DeploymentWrite) async throws {
         struct Body: Encodable {
             var state: String

@@ -53,6 +53,7 @@ public struct GitLabDeployments: DeploymentForge {
         }
     }
 
+    /// The environment's deployments with their statuses, oldest first, 100 a page.
     public func deployments(environment: String, shas: Set<String>) async throws -> [DeploymentRecord] {
         var page: String? = "1"
         var items: [Item] = []
@@ -72,6 +73,7 @@ public struct GitLabDeployments: DeploymentForge {
         }
     }
 
+    /// Creates the deployment with its status in one request; GitLab creates the environment if needed.
     public func create(_ write: DeploymentWrite) async throws -> DeploymentRecord {
         struct Body: Encodable {
             var environment: String
@@ -99,6 +101,7 @@ public struct GitLabDeployments: DeploymentForge {
             createdAt: item.created_at)
     }
 
+    /// Changes the status with `PUT`.
     public func setState(of deployment: DeploymentRecord, to write: DeploymentWrite) async throws {
         struct Body: Encodable { var status: String }
         let response = try await forge.transport.send(

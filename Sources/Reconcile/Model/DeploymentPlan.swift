@@ -89,8 +89,10 @@ public struct DeploymentTarget: Sendable, Hashable, Comparable, CustomStringConv
         self.environment = environment
     }
 
+    /// `repository environment`.
     public var description: String { "\(repository) \(environment)" }
 
+    /// By repository, then environment.
     public static func < (a: Self, b: Self) -> Bool { (a.repository, a.environment) < (b.repository, b.environment) }
 }
 

@@ -14,6 +14,7 @@ public struct LiveDeploymentForges: DeploymentForgeFactory {
     /// Creates the factory.
     public init() {}
 
+    /// `DeploymentClient.make` with the endpoint's repository, credential and options.
     public func client(for endpoint: ForgeEndpoint) throws -> any DeploymentForge {
         try DeploymentClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
     }

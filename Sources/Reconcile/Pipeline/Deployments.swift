@@ -102,10 +102,11 @@ public enum Deployments {
         }
     }
 
-    /// A revision of the form `v1.2.3@sha1:…` or `refs/tags/…` names a tag.
+    /// A revision whose ref looks like a version (`v1.2.3@sha1:…`, `1.2.3@sha1:…`) names a tag
+    /// (Flux writes a tag's name without `refs/tags/`).
     static func isTagName(_ revision: String) -> Bool {
-        guard let name = revision.split(separator: "@").first, !revision.hasPrefix("sha1:") else { return false }
-        return name.first == "v" && name.dropFirst().first?.isNumber == true
+        guard revision.contains("@"), let name = revision.split(separator: "@").first else { return false }
+        return (name.first == "v" ? name.dropFirst() : name[...]).first?.isNumber == true
     }
 
     /// The deployment's description: what Flux did, where, and when it truly happened (GitHub's own
