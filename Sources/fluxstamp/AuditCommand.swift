@@ -110,7 +110,8 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     func execute() async throws(CommandError) {
-        let now = Date()
+        // Whole seconds: the report's times are read by people and compared by tools.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let settings = try syncSettings(now: now)
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")

@@ -22,12 +22,15 @@ public enum HTMLReport {
 
             """
         out += "<h2>DORA, all clusters</h2>\n" + cards(report.dora)
-        if !report.matrix.isEmpty { out += matrix(report) }
+        let view = Timeline.view(report)
+        out += "<p class=\"muted\">Timelines show \(escape(MarkdownReport.minute(view.start))) to \(escape(MarkdownReport.minute(view.end))): "
+        out += "green deployments, red failures (shaded until restored), blue lead-time bars from commit to deployment.</p>\n"
         for cluster in report.clusters {
             out += "<section class=\"cluster\">\n<h2>Cluster \(escape(cluster.name))</h2>\n" + cards(cluster.dora)
-            for k in cluster.kustomizations { out += kustomization(k, report: report) }
+            for k in cluster.kustomizations { out += kustomization(k, report: report, view: view) }
             out += "</section>\n"
         }
+        if !report.matrix.isEmpty { out += matrix(report) }
         out += "</body>\n</html>\n"
         return out
     }
@@ -82,7 +85,7 @@ public enum HTMLReport {
         return out + "</table>\n"
     }
 
-    static func kustomization(_ k: KustomizationReport, report: AuditReport) -> String {
+    static func kustomization(_ k: KustomizationReport, report: AuditReport, view: (start: Date, end: Date)) -> String {
         var out = "<section class=\"kustomization\" id=\"\(escape("\(k.cluster)-\(k.namespace)-\(k.name)"))\">\n"
         out += "<h3>\(escape(k.namespace))/\(escape(k.name))</h3>\n<p class=\"muted\">path <code>\(escape(k.path))</code>"
         if let repository = k.repository { out += " of \(escape(repository))" }
@@ -95,7 +98,7 @@ public enum HTMLReport {
             let ready = live.ready ?? "unknown"
             out += "<span class=\"\(ready == "True" ? "ok" : "bad")\">Ready \(escape(ready))</span> \(escape(live.reason))</p>\n"
         }
-        out += Timeline.svg(k, since: report.since, until: report.until)
+        out += Timeline.svg(k, since: view.start, until: view.end)
         out += cards(k.dora)
         if !k.deployments.isEmpty {
             out += "<table><tr><th>first seen</th><th>outcome</th><th>commit</th><th>carried commits (lead time)</th><th>others</th></tr>\n"
@@ -157,6 +160,28 @@ enum Timeline {
     static let left = 12.0
     static let right = 12.0
 
+    /// The stretch of time every timeline of the report shows: from the earliest to the latest
+    /// mark or bar of any Kustomization (padded, within the window), so that deployments of a few
+    /// hours are not squeezed into one pixel of a 30-day window, and all timelines share one scale.
+    static func view(_ report: AuditReport) -> (start: Date, end: Date) {
+        var times: [Date] = []
+        for k in report.clusters.flatMap(\.kustomizations) {
+            for d in k.deployments {
+                times += [d.firstSeen].compactMap { $0 }
+                if d.outcome == .succeeded, d.firstSeen != nil { times += d.commits.map(\.committerTime) }
+            }
+            times += k.failures.compactMap(\.restoredAt)
+        }
+        guard let first = times.min(), let last = times.max() else { return (report.since, report.until) }
+        let pad = max(last.timeIntervalSince(first) * 0.05, 600)
+        let start = max(report.since, first.addingTimeInterval(-pad))
+        let end = min(report.until, last.addingTimeInterval(pad))
+        return start < end ? (start, end) : (report.since, report.until)
+    }
+
+    /// Tick steps, smallest first: the first giving at most ten ticks is used.
+    static let steps: [TimeInterval] = [300, 900, 1_800, 3_600, 7_200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800, 1_209_600]
+
     static func svg(_ k: KustomizationReport, since: Date, until: Date) -> String {
         let span = max(until.timeIntervalSince(since), 1)
         func x(_ date: Date) -> Double {
@@ -173,17 +198,20 @@ enum Timeline {
         out += "viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(HTMLReport.escape("timeline of \(label)"))\" "
         out += "data-kustomization=\"\(HTMLReport.escape(label))\">\n"
         out += "<line x1=\"\(left)\" y1=\"\(markY)\" x2=\"\(width - right)\" y2=\"\(markY)\" stroke=\"#d0d7de\" stroke-width=\"2\"/>\n"
-        // Day ticks (at most about ten, on whole days).
-        let days = span / 86_400
-        let stepDays = max(1, Int((days / 10).rounded(.up)))
-        var tick = Calendar.utc.startOfDay(for: since)
-        if tick < since { tick = tick.addingTimeInterval(86_400) }
+        // Ticks on whole steps (UTC), at most about ten; the date is shown where it changes.
+        let step = steps.first { span / $0 <= 10 } ?? steps.last!
+        var tick = Date(timeIntervalSince1970: (since.timeIntervalSince1970 / step).rounded(.up) * step)
+        var lastDay = ""
         while tick <= until {
             let tx = x(tick)
+            let text = RFC3339Time.format(tick)
+            let day = String(text.dropFirst(5).prefix(5)), clock = String(text.dropFirst(11).prefix(5))
+            let caption = step >= 86_400 ? day : (day == lastDay ? clock : "\(day) \(clock)")
+            lastDay = day
             out += "<line x1=\"\(tx)\" y1=\"\(markY - 4)\" x2=\"\(tx)\" y2=\"\(height - 16)\" stroke=\"#eaeef2\"/>"
             out += "<text x=\"\(tx)\" y=\"\(height - 4)\" font-size=\"10\" fill=\"#656d76\" text-anchor=\"middle\">"
-            out += "\(String(RFC3339Time.format(tick).dropFirst(5).prefix(5)))</text>\n"
-            tick = tick.addingTimeInterval(Double(stepDays) * 86_400)
+            out += "\(caption)</text>\n"
+            tick = tick.addingTimeInterval(step)
         }
         // Restore spans, then failures and deployments on top.
         for f in k.failures {
