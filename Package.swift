@@ -127,7 +127,7 @@ let package = Package(
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
-            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger"]
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger", "Audit"]
         ),
         .testTarget(
             name: "GitHistoryTests",

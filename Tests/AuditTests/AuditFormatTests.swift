@@ -40,6 +40,15 @@ import Testing
         #expect(text.contains("\"leadTimeP90Seconds\": 9600,"), "whole numbers print without a fraction")
     }
 
+    @Test("the JSON written one Kustomization at a time is the document, byte for byte")
+    func jsonStreaming() {
+        #expect(JSONReport.render(report) == JSONReport.document(report).serialized() + "\n")
+        var empty = report
+        empty.clusters[1].kustomizations = []
+        empty.matrix = []
+        #expect(JSONReport.render(empty) == JSONReport.document(empty).serialized() + "\n")
+    }
+
     @Test("CSV parses back to the same rows: one per cluster, Kustomization, deployment and carried commit")
     func csvRoundTrip() throws {
         let text = CSVReport.render(report)

@@ -12,7 +12,26 @@ public enum CSVReport {
 
     /// The rows, header first, as field arrays (what `render` writes).
     public static func rows(_ report: AuditReport) -> [[String]] {
-        var rows = [header]
+        var rows: [[String]] = []
+        forEachRow(report) { rows.append($0) }
+        return rows
+    }
+
+    /// The report as CSV text, written row by row (a large report is never held as rows too).
+    public static func render(_ report: AuditReport) -> String {
+        var out = ""
+        forEachRow(report) { row in
+            for (i, text) in row.enumerated() {
+                if i > 0 { out += "," }
+                out += field(text)
+            }
+            out += "\r\n"
+        }
+        return out
+    }
+
+    static func forEachRow(_ report: AuditReport, _ body: ([String]) -> Void) {
+        body(header)
         for cluster in report.clusters {
             for k in cluster.kustomizations {
                 for d in k.deployments {
@@ -20,11 +39,9 @@ public enum CSVReport {
                         cluster.name, k.namespace, k.name, k.path, d.revision, d.sha ?? "", d.outcome.rawValue,
                         d.firstSeen.map(RFC3339Time.format) ?? "", d.lastSeen.map(RFC3339Time.format) ?? "",
                     ]
-                    if d.commits.isEmpty {
-                        rows.append(head + ["", "", "", "", ""])
-                    }
+                    if d.commits.isEmpty { body(head + ["", "", "", "", ""]) }
                     for c in d.commits {
-                        rows.append(
+                        body(
                             head + [
                                 c.sha, c.subject, c.author, RFC3339Time.format(c.committerTime), c.leadTimeSeconds.map(String.init) ?? "",
                             ])
@@ -32,12 +49,6 @@ public enum CSVReport {
                 }
             }
         }
-        return rows
-    }
-
-    /// The report as CSV text.
-    public static func render(_ report: AuditReport) -> String {
-        rows(report).map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
     }
 
     /// One field, quoted when RFC 4180 requires it.

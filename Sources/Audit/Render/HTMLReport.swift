@@ -23,7 +23,8 @@ public enum HTMLReport {
             """
         out += "<h2>DORA, all clusters</h2>\n" + cards(report.dora)
         let view = Timeline.view(report)
-        out += "<p class=\"muted\">Timelines show \(escape(MarkdownReport.minute(view.start))) to \(escape(MarkdownReport.minute(view.end))): "
+        out +=
+            "<p class=\"muted\">Timelines show \(escape(MarkdownReport.minute(view.start))) to \(escape(MarkdownReport.minute(view.end))): "
         out += "green deployments, red failures (shaded until restored), blue lead-time bars from commit to deployment.</p>\n"
         for cluster in report.clusters {
             out += "<section class=\"cluster\">\n<h2>Cluster \(escape(cluster.name))</h2>\n" + cards(cluster.dora)

@@ -17,8 +17,64 @@ public enum JSONReport {
     }
 
     /// The report as pretty-printed JSON text, ending with a newline.
+    ///
+    /// Written one Kustomization at a time, byte for byte what `document(report).serialized()`
+    /// gives: the whole tree of a large report (1,000 deployments carrying 200,000 commits) would
+    /// hold several times the text's size in memory at once.
     public static func render(_ report: AuditReport) -> String {
-        document(report).serialized() + "\n"
+        var out = "{"
+        // `"key": ` on its own line, `depth` levels in.
+        func key(_ name: String, depth: Int, first: Bool = false) {
+            out += (first ? "" : ",") + "\n" + String(repeating: "  ", count: depth + 1)
+            AuditJSON.string(name).write(to: &out, indent: nil)
+            out += ": "
+        }
+        // An array of `items` whose members sit `depth + 2` levels in, each written by `item`.
+        func array<T>(_ items: [T], depth: Int, _ item: (T, inout String) -> Void) {
+            guard !items.isEmpty else {
+                out += "[]"
+                return
+            }
+            out += "["
+            for (i, element) in items.enumerated() {
+                out += (i == 0 ? "" : ",") + "\n" + String(repeating: "  ", count: depth + 2)
+                item(element, &out)
+            }
+            out += "\n" + String(repeating: "  ", count: depth + 1) + "]"
+        }
+        key("schemaVersion", depth: 0, first: true)
+        out += String(AuditReport.schemaVersion)
+        key("generatedAt", depth: 0)
+        Optional(report.generatedAt).json.write(to: &out, indent: nil)
+        key("since", depth: 0)
+        Optional(report.since).json.write(to: &out, indent: nil)
+        key("until", depth: 0)
+        Optional(report.until).json.write(to: &out, indent: nil)
+        key("dora", depth: 0)
+        dora(report.dora).write(to: &out, indent: 1)
+        key("clusters", depth: 0)
+        array(report.clusters, depth: 0) { c, out in
+            out += "{\n      \"name\": "
+            AuditJSON.string(c.name).write(to: &out, indent: nil)
+            out += ",\n      \"dora\": "
+            dora(c.dora).write(to: &out, indent: 3)
+            out += ",\n      \"kustomizations\": "
+            if c.kustomizations.isEmpty {
+                out += "[]"
+            } else {
+                out += "["
+                for (i, k) in c.kustomizations.enumerated() {
+                    out += (i == 0 ? "" : ",") + "\n        "
+                    kustomization(k).write(to: &out, indent: 4)
+                }
+                out += "\n      ]"
+            }
+            out += "\n    }"
+        }
+        key("matrix", depth: 0)
+        array(report.matrix, depth: 0) { row, out in matrixRow(row).write(to: &out, indent: 2) }
+        out += "\n}\n"
+        return out
     }
 
     static func cluster(_ c: ClusterReport) -> AuditJSON {

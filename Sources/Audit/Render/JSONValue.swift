@@ -44,7 +44,8 @@ public indirect enum AuditJSON: Sendable, Hashable {
         return out
     }
 
-    private func write(to out: inout String, indent: Int?) {
+    /// Appends the value as nested `indent` levels deep (nil: on one line).
+    func write(to out: inout String, indent: Int?) {
         let newline = indent.map { "\n" + String(repeating: "  ", count: $0 + 1) } ?? ""
         let close = indent.map { "\n" + String(repeating: "  ", count: $0) } ?? ""
         let inner = indent.map { $0 + 1 }
