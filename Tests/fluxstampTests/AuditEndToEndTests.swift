@@ -183,6 +183,75 @@ import Testing
         }
     }
 
+    @Test("several --context values: one report over both clusters, and the commits × clusters matrix")
+    func twoClusters() async throws {
+        let (world, _) = try await Self.world()
+        let c = world.commits
+        // staging: its own Provider (so its own status context), deployed c5 at 23:20 and c6 at 23:40.
+        let staging = try await KubeAPIEmulator.start(fixtures: [])
+        defer {
+            Task {
+                await staging.shutdown()
+                await world.stop()
+            }
+        }
+        try await staging.store.load(
+            yaml: SyncWorld.fluxSetup.replacingOccurrences(of: SyncWorld.providerUID, with: "5d5d5d5d-0000-4000-8000-000000000005")
+                + "\n---\n"
+                + Self.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                    history: [
+                        (c[6], "ReconciliationSucceeded", "23:40:00", "23:50:00"),
+                        (c[5], "ReconciliationSucceeded", "23:20:00", "23:39:00"),
+                    ]))
+        let kubeconfig = world.directory.appendingPathComponent("two-clusters")
+        try Self.merged(try world.kube.kubeconfig(contextName: "prod"), try staging.kubeconfig(contextName: "staging"))
+            .write(to: kubeconfig, atomically: true, encoding: .utf8)
+        let binary = try #require(BuiltProduct.url())
+        let arguments = [
+            "audit", "--context", "prod", "--context", "staging", "--kubeconfig", kubeconfig.path, "--config", world.config.path,
+            "--since", Self.since, "--until", Self.until, "--format", "json",
+        ]
+        let result = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runCommand(binary, arguments, environment: ["HOME": "/nonexistent"]) })
+            }
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let clusters = try #require(root["clusters"] as? [[String: Any]])
+        #expect(clusters.map { $0["name"] as? String } == ["prod", "staging"])
+        let stagingApps = try #require((clusters.last?["kustomizations"] as? [[String: Any]])?.first)
+        let deployments = try #require(stagingApps["deployments"] as? [[String: Any]])
+        #expect(deployments.map { $0["sha"] as? String } == [c[6], c[5]], "prod's forge statuses are in another context")
+        let carried = try #require(deployments.first?["commits"] as? [[String: Any]])
+        #expect(carried.map { $0["sha"] as? String } == [c[6]])
+        #expect(carried.first?["leadTimeSeconds"] as? Int == 4780)
+        let matrix = try #require(root["matrix"] as? [[String: Any]])
+        func cell(_ sha: String, _ cluster: String) -> [String: Any]? {
+            (matrix.first { $0["sha"] as? String == sha }?["clusters"] as? [[String: Any]])?.first { $0["cluster"] as? String == cluster }
+        }
+        #expect(cell(c[6], "prod")?["state"] as? String == "pending")
+        #expect(cell(c[6], "staging")?["deployedAt"] as? String == "2023-11-14T23:40:00Z")
+        #expect(cell(c[5], "prod")?["deployedAt"] as? String == "2023-11-14T23:00:00Z")
+        #expect(cell(c[5], "staging")?["deployedAt"] as? String == "2023-11-14T23:20:00Z")
+        #expect(cell(c[7], "staging")?["state"] as? String == "notWatched", "staging has no ./infra Kustomization")
+    }
+
+    /// Two single-context kubeconfigs as one with both contexts.
+    static func merged(_ a: String, _ b: String) -> String {
+        func section(_ text: String, _ name: String, until next: String) -> String {
+            let start = text.range(of: "\(name):\n")!.upperBound
+            let end = text.range(of: "\n\(next):", range: start..<text.endIndex)!.lowerBound
+            return String(text[start..<end])
+        }
+        return
+            "apiVersion: v1\nkind: Config\nclusters:\n\(section(a, "clusters", until: "users"))\n\(section(b, "clusters", until: "users"))\n"
+            + "users:\n\(section(a, "users", until: "contexts"))\n\(section(b, "users", until: "contexts"))\n"
+            + "contexts:\n\(section(a, "contexts", until: "current-context"))\n\(section(b, "contexts", until: "current-context"))\n"
+            + "current-context: prod\n"
+    }
+
     @Test("the HTML page renders in headless Chromium without console errors and with a non-empty timeline")
     func chromium() async throws {
         guard let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first(where: FileManager.default.isExecutableFile)
