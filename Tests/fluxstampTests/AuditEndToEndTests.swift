@@ -245,8 +245,8 @@ import Testing
             let end = text.range(of: "\n\(next):", range: start..<text.endIndex)!.lowerBound
             return String(text[start..<end])
         }
-        return
-            "apiVersion: v1\nkind: Config\nclusters:\n\(section(a, "clusters", until: "users"))\n\(section(b, "clusters", until: "users"))\n"
+        return "apiVersion: v1\nkind: Config\n"
+            + "clusters:\n\(section(a, "clusters", until: "users"))\n\(section(b, "clusters", until: "users"))\n"
             + "users:\n\(section(a, "users", until: "contexts"))\n\(section(b, "users", until: "contexts"))\n"
             + "contexts:\n\(section(a, "contexts", until: "current-context"))\n\(section(b, "contexts", until: "current-context"))\n"
             + "current-context: prod\n"
