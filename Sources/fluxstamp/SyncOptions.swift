@@ -54,6 +54,13 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Log lines on stderr: human or json.")
     var logFormat: String = "human"
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds of retrying (backoff and failed attempts) allowed per forge in one run; "
+                + "then the rest waits for the next run (default 120)."))
+    var retryBudget: Double?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -63,6 +70,8 @@ struct SyncSettings {
     var ledger: LedgerURL?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
+    /// Seconds of retrying allowed per forge in one run (`ForgeOptions.retryBudget`).
+    var retryBudget: Double = 120
 
     /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
     /// file and key (the commands exit 2 on it, having written nothing).
@@ -150,6 +159,10 @@ struct SyncSettings {
             cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
         pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
+        if let budget = options.retryBudget {
+            guard budget >= 0, budget.isFinite else { throw SettingsError("--retry-budget must be 0 or more seconds (got \(budget))") }
+            retryBudget = budget
+        }
     }
 }
 

@@ -121,6 +121,9 @@ public struct ForgeEndpoint: Sendable {
     public var credential: ForgeCredential
     /// Transport options (pacing, retries, logger).
     public var options: ForgeOptions
+    /// Where the credential came from, for messages (`Secret flux-system/github-token, key \`token\``,
+    /// `tokenFile /etc/…`, `FLUXSTAMP_FORGE_TOKEN`); never the credential itself.
+    public var credentialSource: String? = nil
 }
 
 /// Builds forge clients.
