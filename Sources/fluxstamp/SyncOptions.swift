@@ -66,6 +66,13 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Write commit statuses (default true); --statuses=false writes deployments only.")
     var statuses: Bool?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds of retrying (backoff and failed attempts) allowed per forge in one run; "
+                + "then the rest waits for the next run (default 120)."))
+    var retryBudget: Double?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -77,6 +84,8 @@ struct SyncSettings {
     var ledgerRetention: TimeInterval?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
+    /// Seconds of retrying allowed per forge in one run (`ForgeOptions.retryBudget`).
+    var retryBudget: Double = 120
 
     /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
     /// file and key (the commands exit 2 on it, having written nothing).
@@ -176,6 +185,10 @@ struct SyncSettings {
         pipeline.deployments = try Self.deploymentSettings(options, config, source: source)
         if !pipeline.statuses, pipeline.deployments == nil {
             throw SettingsError("\(source(options.statuses, "statuses")) false writes nothing without --deployments github|gitlab")
+        }
+        if let budget = options.retryBudget {
+            guard budget >= 0, budget.isFinite else { throw SettingsError("--retry-budget must be 0 or more seconds (got \(budget))") }
+            retryBudget = budget
         }
     }
 }
