@@ -99,11 +99,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Operating a run: `wait` (the CI gate), metrics, notifications and sharding.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The command-line tool: argument parsing, wiring, output.
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -122,6 +133,7 @@ let package = Package(
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",
