@@ -23,6 +23,8 @@ let package = Package(
         // The ledger's two backends (see Sources/Ledger/Ledger.swift for the measured build cost).
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Prometheus text exposition for run metrics (docs/operate.md: the measured build cost).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
@@ -108,6 +110,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The command-line tool: argument parsing, wiring, output.

@@ -31,10 +31,13 @@ struct FluxstampConfig: Decodable, Equatable {
     var repositories: [Repository]?
     var noCrossNamespaceRefs: Bool?
     var ledger: String?
+    var pushgateway: String?
+    var metricsFile: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
         "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
+        "pushgateway", "metricsFile",
     ]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]

@@ -12,10 +12,10 @@ struct WaitCommand: AsyncParsableCommand {
         abstract: "Wait until the Kustomizations that deploy a commit are Ready at a revision that includes it.",
         discussion:
             "Waits for the selected Kustomizations whose tracked branch contains the commit and whose path it touches "
-                + "(--all: whatever it touches). A later revision that includes the commit counts as deployed. "
-                + "Exit codes: 0 deployed (or nothing deploys it); 1 a Kustomization failed at a revision including "
-                + "the commit, the timeout passed, or the commit is in no repository; 2 bad usage or configuration. "
-                + "Recipes: docs/ci-gate.md."
+            + "(--all: whatever it touches). A later revision that includes the commit counts as deployed. "
+            + "Exit codes: 0 deployed (or nothing deploys it); 1 a Kustomization failed at a revision including "
+            + "the commit, the timeout passed, or the commit is in no repository; 2 bad usage or configuration. "
+            + "Recipes: docs/ci-gate.md."
     )
 
     @Argument(help: "The commit: a sha (full or abbreviated) or a Flux revision such as main@sha1:<sha>.")
@@ -43,7 +43,8 @@ struct WaitCommand: AsyncParsableCommand {
             throw CommandError.settings("--poll-interval '\(pollInterval)' is not a positive duration such as 500ms, 10s or 1m")
         }
         guard CommitWait.commitSpec(commit) != nil else {
-            throw CommandError.git("'\(commit)' is neither a commit sha nor a Flux revision (main@sha1:<sha>); give the commit to wait for", usage: true)
+            throw CommandError.git(
+                "'\(commit)' is neither a commit sha nor a Flux revision (main@sha1:<sha>); give the commit to wait for", usage: true)
         }
         let settings: SyncSettings
         do { settings = try SyncSettings(options) } catch { throw CommandError.settings("\(error)") }

@@ -16,7 +16,8 @@ import Testing
     static func world(apps: String, infra: String = "") async throws -> SyncWorld {
         try await SyncWorld { c in
             [
-                SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[Int(apps)!], attempted: c[Int(apps)!]),
+                SyncWorld.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[Int(apps)!], attempted: c[Int(apps)!]),
                 SyncWorld.kustomization(
                     "infra", path: "./infra", ready: ("True", "ReconciliationSucceeded"), applied: c[Int(infra) ?? 0],
                     attempted: c[Int(infra) ?? 0]),
@@ -82,7 +83,8 @@ import Testing
         let c = world.commits
         let result = try await Self.wait(world, [c[6], "--poll-interval", "100ms", "--json"]) {
             try await world.kube.store.load(
-                yaml: SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6]))
+                yaml: SyncWorld.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6]))
         }
         #expect(result.status == 0, "\(result.stderr)")
         let document = try Self.document(result)
@@ -99,7 +101,8 @@ import Testing
         let c = world.commits
         let result = try await Self.wait(world, ["main@sha1:\(c[5])", "--poll-interval", "100ms", "--json"]) {
             try await world.kube.store.load(
-                yaml: SyncWorld.kustomization("apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6]))
+                yaml: SyncWorld.kustomization(
+                    "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6]))
         }
         #expect(result.status == 0, "\(result.stderr)")
         let document = try Self.document(result)
@@ -113,8 +116,11 @@ import Testing
         defer { Task { await world.stop() } }
         let c = world.commits
         let result = try await Self.wait(world, [String(c[6].prefix(10)), "--poll-interval", "100ms"]) {
-            let yaml = SyncWorld.kustomization("apps", path: "./apps", ready: ("False", "HealthCheckFailed"), applied: c[5], attempted: c[6])
-                .replacingOccurrences(of: "message: \"HealthCheckFailed\"", with: "message: \"timeout waiting for: [Deployment/apps/web status: 'InProgress']\"")
+            let yaml = SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("False", "HealthCheckFailed"), applied: c[5], attempted: c[6]
+            )
+            .replacingOccurrences(
+                of: "message: \"HealthCheckFailed\"", with: "message: \"timeout waiting for: [Deployment/apps/web status: 'InProgress']\"")
             try await world.kube.store.load(yaml: yaml)
         }
         #expect(result.status == 1, "\(result.stderr)")

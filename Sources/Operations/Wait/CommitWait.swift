@@ -107,7 +107,9 @@ public struct CommitWait: Sendable {
     }
 
     /// Runs until an end; `sleep` is how the wait between polls is taken (tests pass their own).
-    public func run(sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) async throws(Failure)
+    public func run(
+        sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) async throws(Failure)
         -> Outcome
     {
         guard let spec = Self.commitSpec(commit) else {
@@ -187,7 +189,8 @@ public struct CommitWait: Sendable {
                 states[watch.id] = state
             }
             let waited = watches.map { ($0.id, states[$0.id] ?? .pending("not read")) }.sorted { $0.0 < $1.0 }
-            let outcome = Outcome(sha: sha, waited: waited, notWaited: notWaited.sorted { $0.kustomization < $1.kustomization }, timedOut: false)
+            let outcome = Outcome(
+                sha: sha, waited: waited, notWaited: notWaited.sorted { $0.kustomization < $1.kustomization }, timedOut: false)
             if !outcome.failures.isEmpty || outcome.pending.isEmpty { return outcome }
             let left = deadline - clock.now
             if left <= .zero {
@@ -195,7 +198,9 @@ public struct CommitWait: Sendable {
                 late.timedOut = true
                 return late
             }
-            do { try await sleep(min(pollInterval, left)) } catch { return Outcome(sha: sha, waited: waited, notWaited: notWaited, timedOut: true) }
+            do { try await sleep(min(pollInterval, left)) } catch {
+                return Outcome(sha: sha, waited: waited, notWaited: notWaited, timedOut: true)
+            }
             inventory = try await read()
         }
     }
