@@ -43,6 +43,9 @@ import Testing
             Setting(
                 name: "ca.crt in the Provider's own Secret", provider: provider("gitlab"), secret: ["token": "t", "ca.crt": ca], ca: ca),
             Setting(
+                name: "an incomplete set in the Provider's own Secret is ignored, as NC ignores it", provider: provider("gitlab"),
+                secret: ["token": "t", "tls.crt": ca]),
+            Setting(
                 name: "certSecretRef beats the Secret's ca.crt", provider: provider("gitlab", "certSecretRef: {name: forge-ca}"),
                 secret: ["token": "t", "ca.crt": "other"], objects: [secret("forge-ca", ["ca.crt": ca])], ca: ca),
             Setting(

@@ -226,29 +226,34 @@ struct Routes {
     ) async -> Result<ForgeConnection, ConnectionProblem> {
         let namespace = provider.metadata.namespace ?? ""
         var connection = ForgeConnection()
-        let tlsKeys = ["ca.crt", "caFile", "tls.crt", "certFile", "tls.key", "keyFile"]
-        var tls: (secret: Secret, field: String)?
+        func tlsFields(_ secret: Secret) -> (ca: String?, certificate: String?, key: String?) {
+            func text(_ key: String, _ legacy: String) -> String? { secret.string(key) ?? secret.string(legacy) }
+            return (text("ca.crt", "caFile"), text("tls.crt", "certFile"), text("tls.key", "keyFile"))
+        }
+        var fields: (ca: String?, certificate: String?, key: String?) = (nil, nil, nil)
         if let ref = provider.spec.certSecretRef {
             guard let certSecret = await readSecret(namespace: namespace, name: ref.name, owner: provider) else {
                 let why = "its spec.certSecretRef Secret \(namespace)/\(ref.name) could not be read"
                 return .failure(ConnectionProblem(why: why, reported: true))
             }
-            tls = (certSecret, "spec.certSecretRef Secret \(certSecret.metadata.qualifiedName)")
-        } else if let secret, tlsKeys.contains(where: { secret.value($0) != nil }) {
-            tls = (secret, "Secret \(secret.metadata.qualifiedName)")
-        }
-        if let (tlsSecret, field) = tls {
-            func text(_ key: String, _ legacy: String) -> String? { tlsSecret.string(key) ?? tlsSecret.string(legacy) }
-            connection.certificateAuthorityPEM = text("ca.crt", "caFile")
-            connection.clientCertificatePEM = text("tls.crt", "certFile")
-            connection.clientKeyPEM = text("tls.key", "keyFile").map(SecretValue.init)
-            if (connection.clientCertificatePEM == nil) != (connection.clientKeyPEM == nil) {
+            // NC's TLSConfigFromSecret fails on an incomplete Secret, and NC then posts nothing.
+            let field = "spec.certSecretRef Secret \(certSecret.metadata.qualifiedName)"
+            fields = tlsFields(certSecret)
+            if (fields.certificate == nil) != (fields.key == nil) {
                 return .failure(ConnectionProblem(why: "\(field) has only one of tls.crt and tls.key; give both, as NC needs"))
             }
-            if connection.certificateAuthorityPEM == nil, connection.clientCertificatePEM == nil {
+            if fields.ca == nil, fields.certificate == nil {
                 return .failure(ConnectionProblem(why: "\(field) has neither ca.crt nor tls.crt and tls.key, as NC needs"))
             }
+        } else if let secret {
+            // From the Provider's own Secret NC takes only a complete set (AuthMethodsFromSecret ignores
+            // an incomplete one and connects with the defaults).
+            let own = tlsFields(secret)
+            if (own.certificate == nil) == (own.key == nil), own.ca != nil || own.certificate != nil { fields = own }
         }
+        connection.certificateAuthorityPEM = fields.ca
+        connection.clientCertificatePEM = fields.certificate
+        connection.clientKeyPEM = fields.key.map(SecretValue.init)
         guard kind == .github || kind == .gitea else { return .success(connection) }
         if let ref = provider.spec.proxySecretRef {
             guard let proxySecret = await readSecret(namespace: namespace, name: ref.name, owner: provider) else {
