@@ -129,6 +129,19 @@ import Testing
         #expect(emulator.statuses(of: sha).count == 1)
     }
 
+    @Test("6: a proxy's credentials never show in its description or a debug dump")
+    func proxyRedacted() {
+        let connection = ForgeConnection(
+            clientKeyPEM: SecretValue("PRIVATE-KEY"),
+            proxy: ForgeProxy(address: "http://user:hunter2@proxy:3128", username: "u", password: SecretValue("s3cret")))
+        var dumped = ""
+        dump(connection, to: &dumped)
+        for text in ["\(connection.proxy!)", dumped, String(reflecting: connection)] {
+            #expect(!text.contains("hunter2") && !text.contains("s3cret") && !text.contains("PRIVATE-KEY"), "\(text)")
+        }
+        #expect("\(connection.proxy!)" == "http://proxy:3128")
+    }
+
     @Test("6: proxies AsyncHTTPClient can use, and the ones it cannot, said plainly")
     func proxies() throws {
         let repository = try ForgeRepository.parse("https://github.com/acme/fleet")

@@ -137,3 +137,28 @@ public final class ForgeHTTPClients: Sendable {
         for client in clients.withLock({ Array($0.values) }) { client.shutdown(queue: .global()) { _ in } }
     }
 }
+
+extension ForgeProxy: CustomStringConvertible, CustomReflectable {
+    /// The address without user information: a proxy URL may carry a password.
+    public var description: String {
+        guard var url = URLComponents(string: address), url.user != nil || url.password != nil else { return address }
+        url.user = nil
+        url.password = nil
+        return url.string ?? "<proxy>"
+    }
+
+    /// Only the redacted address, so a debug dump never shows the proxy's credentials.
+    public var customMirror: Mirror { Mirror(self, children: ["address": description], displayStyle: .struct) }
+}
+
+extension ForgeConnection: CustomReflectable {
+    /// What is set, never the key or the proxy's credentials.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "certificateAuthority": certificateAuthorityPEM != nil, "clientCertificate": clientCertificatePEM != nil,
+                "proxy": proxy?.description as Any,
+            ], displayStyle: .struct)
+    }
+}
