@@ -12,10 +12,10 @@ import Testing
 @Suite struct ParityRoutesTests {
     static let uid = "0c9c2e41-7b3a-4f5e-9d2a-1f2e3d4c5b6a"
 
-    /// One Provider + Secret + Alert(s) + a Kustomization in `namespace`, observed.
+    /// One Provider + Secret + Alert(s) + a Kustomization in `namespace` (+ `objects`, YAML), observed.
     static func observe(
         provider: String, secret: [String: String], alerts: [String], namespace: String = "flux-system",
-        annotations: String = "{}", noCrossNamespaceRefs: Bool = false
+        annotations: String = "{}", noCrossNamespaceRefs: Bool = false, objects: String = ""
     ) async throws -> Observed {
         let kube = try await KubeAPIEmulator.start(fixtures: [])
         defer { Task { await kube.shutdown() } }
@@ -56,7 +56,7 @@ import Testing
                 metadata: {name: alert-\(i), namespace: flux-system}
                 spec: \(spec)
                 """
-            }.joined()
+            }.joined() + (objects.isEmpty ? "" : "\n---\n" + objects)
         try await kube.store.load(yaml: yaml)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routes-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -19,6 +19,7 @@
 // - `X-RateLimit-*` headers; 429 + Retry-After once a configured budget is spent.
 import Forges
 import Foundation
+import NIOSSL
 
 /// An in-memory Azure DevOps for tests.
 public final class AzureDevOpsEmulator: @unchecked Sendable {
@@ -38,13 +39,24 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
         self.repositories = repositories
     }
 
-    /// Starts an emulator. The configured token is the PAT.
+    /// Starts an emulator. The configured token is the PAT. With `pki`, it serves HTTPS with the PKI's
+    /// server certificate (an Azure DevOps Server behind a private CA), verifying client certificates
+    /// signed by its CA when a client presents one.
     public static func start(
         _ configuration: ForgeEmulatorConfiguration = .init(), repositories: Set<String> = ["org/project/repo"],
-        maxAPIVersion: Double? = nil
+        maxAPIVersion: Double? = nil, pki: KubeTestPKI? = nil
     ) async throws -> AzureDevOpsEmulator {
         let emulator = AzureDevOpsEmulator(configuration: configuration, repositories: repositories, maxAPIVersion: maxAPIVersion)
-        emulator.server = try await EmulatorServer { request in
+        var tls: TLSConfiguration?
+        if let pki {
+            var server = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.serverCertificatePEM.utf8)).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.serverKeyPEM.utf8), format: .pem)))
+            server.certificateVerification = .optionalVerification
+            server.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pki.caCertificatePEM.utf8)))
+            tls = server
+        }
+        emulator.server = try await EmulatorServer(tls: tls) { request in
             await emulator.core.handle(request, authorized: emulator.authorized, route: emulator.route)
         }
         return emulator

@@ -127,17 +127,21 @@ public struct ForgeEndpoint: Sendable {
     /// Azure DevOps only: the genre its statuses are read and written under (`fluxcd`, or
     /// `fluxcd:<summary>` as NC posts under an event summary); nil elsewhere.
     public var genre: String?
+    /// The CA, client certificate and proxy notification-controller uses for this forge (the Provider's
+    /// `certSecretRef`, `ca.crt` in its Secret, `proxySecretRef`); nil: the shared client's defaults.
+    public var connection: ForgeConnection?
 
     /// Creates an endpoint.
     public init(
         repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions, genre: String? = nil,
-        credentialSource: String? = nil
+        credentialSource: String? = nil, connection: ForgeConnection? = nil
     ) {
         self.repository = repository
         self.credential = credential
         self.options = options
         self.genre = repository.kind == .azuredevops ? genre : nil
         self.credentialSource = credentialSource
+        self.connection = connection?.isDefault == true ? nil : connection
     }
 }
 
@@ -147,16 +151,22 @@ public protocol ForgeFactory: Sendable {
     func client(for endpoint: ForgeEndpoint) throws -> any CommitStatusForge
 }
 
-/// The real clients (`ForgeClient.make`).
+/// The real clients (`ForgeClient.make`). Endpoints with their own CA, client certificate or proxy get
+/// an HTTP client of their own, kept (and shut down) by the factory.
 public struct LiveForges: ForgeFactory {
+    private let connections = ForgeHTTPClients()
+
     /// Creates the factory.
     public init() {}
 
     public func client(for endpoint: ForgeEndpoint) throws -> any CommitStatusForge {
-        if endpoint.repository.kind == .azuredevops, let genre = endpoint.genre {
-            return try AzureDevOpsForge(
-                repository: endpoint.repository, credential: endpoint.credential, options: endpoint.options, genre: genre)
+        var options = endpoint.options
+        if let connection = endpoint.connection {
+            options.httpClient = try connections.client(for: connection, repository: endpoint.repository)
         }
-        return try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
+        if endpoint.repository.kind == .azuredevops, let genre = endpoint.genre {
+            return try AzureDevOpsForge(repository: endpoint.repository, credential: endpoint.credential, options: options, genre: genre)
+        }
+        return try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: options)
     }
 }

@@ -4,6 +4,13 @@ import Foundation
 import Kube
 import RepositoryAddress
 
+/// Why a Provider's forge connection cannot be set up as notification-controller sets it up.
+struct ConnectionProblem: Error {
+    var why: String
+    /// The cause is already one problem line (a Secret that could not be read).
+    var reported = false
+}
+
 /// Part of the observe stage: where each Kustomization's statuses go (forge repository, context,
 /// key), and with which credential: the Flux Provider's Secret, else configuration.
 struct Routes {
@@ -18,6 +25,8 @@ struct Routes {
     private var secrets: [String: Secret?] = [:]
     private var secretFailures: [String: String] = [:]
     private var noTargetReasons: [String] = []
+    /// Providers whose CA, client certificate or proxy could not be used, reported once each.
+    private var reportedConnections: Set<String> = []
 
     init(settings: PipelineSettings, cluster: any ClusterReader, options: ForgeOptions) {
         self.settings = settings
@@ -91,6 +100,16 @@ struct Routes {
                 }
                 continue
             }
+            let kind = ForgeKind(providerType: reporter.providerType)
+            var connection: ForgeConnection?
+            if let provider {
+                switch await self.connection(provider, secret: secret, kind: kind) {
+                case .success(let found): connection = found
+                case .failure(let problem):
+                    reportConnection(provider, problem.why, alreadyReported: problem.reported)
+                    continue
+                }
+            }
             // NC: the Secret's `address` key overrides spec.address (trimmed), so statuses go where NC sends them.
             let secretAddress = secret?.string("address")?.trimmingCharacters(in: .whitespacesAndNewlines)
             guard let address = secretAddress.flatMap({ $0.isEmpty ? nil : $0 }) ?? reporter.address ?? sourceURL else {
@@ -100,15 +119,15 @@ struct Routes {
                         stage: .observe))
                 continue
             }
-            let kind = ForgeKind(providerType: reporter.providerType)
             var genre: String?
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
             }
             let source = secret.map { Self.credentialSource($0, type: reporter.providerType) }
             if let repository = endpoint(
-                address: address, kind: kind, genre: genre, credential: credential, source: source, subject: subject
-            ) {
+                address: address, kind: kind, genre: genre, credential: credential, source: source, connection: connection,
+                subject: subject, provider: provider)
+            {
                 let route = AlertRoute(
                     alert: reporter.alert, failuresOnly: reporter.failuresOnly,
                     inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
@@ -147,7 +166,7 @@ struct Routes {
     /// under NC's `fluxcd:<summary>` are read and corrected there, never doubled under `fluxcd`.
     private mutating func endpoint(
         address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, source: String? = nil,
-        subject: String
+        connection: ForgeConnection? = nil, subject: String, provider: Provider? = nil
     ) -> ForgeRepository? {
         let hosts = Dictionary(
             settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
@@ -158,6 +177,13 @@ struct Routes {
         }
         let configured = settings.forge(host: repository.host)
         if let base = configured?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
+        if let connection, let provider {
+            // A CA, client certificate or proxy that cannot be applied is never dropped for a plain connection.
+            do { try connection.validate(for: repository) } catch {
+                reportConnection(provider, error.message)
+                return nil
+            }
+        }
         let name = StatusTarget.endpoint(repository: repository.description, genre: genre)
         if endpoints[name] != nil { return repository }
         guard let credential else {
@@ -177,18 +203,87 @@ struct Routes {
             options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
         }
         endpoints[name] = ForgeEndpoint(
-            repository: repository, credential: credential, options: options, genre: genre, credentialSource: source)
+            repository: repository, credential: credential, options: options, genre: genre, credentialSource: source,
+            connection: connection)
         return repository
     }
 
-    /// The Provider's `secretRef` Secret, read once per run; nil (with the failure recorded) when
-    /// it cannot be read or there is none.
-    private mutating func providerSecret(_ provider: Provider?) async -> Secret? {
-        guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
-        let key = "\(namespace)/\(ref.name)"
+    /// One line per Provider whose forge connection cannot be set up as NC sets it up; each of its
+    /// Kustomizations names it as the reason it has no target.
+    private mutating func reportConnection(_ provider: Provider, _ why: String, alreadyReported: Bool = false) {
+        let line = "its statuses are not written: \(why)"
+        if reportedConnections.insert(provider.metadata.qualifiedName).inserted, !alreadyReported {
+            problems.append(Problem("Provider \(provider.metadata.qualifiedName)", line, stage: .observe))
+        }
+        noTargetReasons.append("Provider \(provider.metadata.qualifiedName): \(line)")
+    }
+
+    /// The connection NC uses for a Provider's forge (`createNotifier`, `getTLSConfigForProvider`): a CA
+    /// (`ca.crt`, legacy `caFile`) and client certificate (`tls.crt` + `tls.key`, legacy `certFile` +
+    /// `keyFile`) from `spec.certSecretRef`, else from the Provider's own Secret when it holds them; and,
+    /// for GitHub and Gitea (the only commit-status clients NC hands a proxy), the proxy of
+    /// `spec.proxySecretRef` (`address`, `username`, `password`), else the Secret's deprecated `proxy`
+    /// key, else the deprecated `spec.proxy`. A failure says what to fix.
+    private mutating func connection(
+        _ provider: Provider, secret: Secret?, kind: ForgeKind?
+    ) async -> Result<ForgeConnection, ConnectionProblem> {
+        let namespace = provider.metadata.namespace ?? ""
+        var connection = ForgeConnection()
+        func tlsFields(_ secret: Secret) -> (ca: String?, certificate: String?, key: String?) {
+            func text(_ key: String, _ legacy: String) -> String? { secret.string(key) ?? secret.string(legacy) }
+            return (text("ca.crt", "caFile"), text("tls.crt", "certFile"), text("tls.key", "keyFile"))
+        }
+        var fields: (ca: String?, certificate: String?, key: String?) = (nil, nil, nil)
+        if let ref = provider.spec.certSecretRef {
+            guard let certSecret = await readSecret(namespace: namespace, name: ref.name, owner: provider) else {
+                let why = "its spec.certSecretRef Secret \(namespace)/\(ref.name) could not be read"
+                return .failure(ConnectionProblem(why: why, reported: true))
+            }
+            // NC's TLSConfigFromSecret fails on an incomplete Secret, and NC then posts nothing.
+            let field = "spec.certSecretRef Secret \(certSecret.metadata.qualifiedName)"
+            fields = tlsFields(certSecret)
+            if (fields.certificate == nil) != (fields.key == nil) {
+                return .failure(ConnectionProblem(why: "\(field) has only one of tls.crt and tls.key; give both, as NC needs"))
+            }
+            if fields.ca == nil, fields.certificate == nil {
+                return .failure(ConnectionProblem(why: "\(field) has neither ca.crt nor tls.crt and tls.key, as NC needs"))
+            }
+        } else if let secret {
+            // From the Provider's own Secret NC takes only a complete set (AuthMethodsFromSecret ignores
+            // an incomplete one and connects with the defaults).
+            let own = tlsFields(secret)
+            if (own.certificate == nil) == (own.key == nil), own.ca != nil || own.certificate != nil { fields = own }
+        }
+        connection.certificateAuthorityPEM = fields.ca
+        connection.clientCertificatePEM = fields.certificate
+        connection.clientKeyPEM = fields.key.map(SecretValue.init)
+        guard kind == .github || kind == .gitea else { return .success(connection) }
+        if let ref = provider.spec.proxySecretRef {
+            guard let proxySecret = await readSecret(namespace: namespace, name: ref.name, owner: provider) else {
+                let why = "its spec.proxySecretRef Secret \(namespace)/\(ref.name) could not be read"
+                return .failure(ConnectionProblem(why: why, reported: true))
+            }
+            guard let address = proxySecret.string("address")?.trimmingCharacters(in: .whitespacesAndNewlines), !address.isEmpty else {
+                let name = proxySecret.metadata.qualifiedName
+                return .failure(ConnectionProblem(why: "its spec.proxySecretRef Secret \(name) has no `address` key"))
+            }
+            connection.proxy = ForgeProxy(
+                address: address, username: proxySecret.string("username"), password: proxySecret.string("password").map(SecretValue.init))
+        } else if let address = secret?.string("proxy")?.trimmingCharacters(in: .whitespacesAndNewlines), !address.isEmpty {
+            connection.proxy = ForgeProxy(address: address)
+        } else if let address = provider.spec.proxy?.trimmingCharacters(in: .whitespacesAndNewlines), !address.isEmpty {
+            connection.proxy = ForgeProxy(address: address)
+        }
+        return .success(connection)
+    }
+
+    /// A Secret in the Provider's namespace, read once per run; nil (with the failure recorded once) when
+    /// it cannot be read.
+    private mutating func readSecret(namespace: String, name: String, owner provider: Provider) async -> Secret? {
+        let key = "\(namespace)/\(name)"
         if secrets[key] == nil {
             do {
-                secrets[key] = .some(try await cluster.secret(namespace: namespace, name: ref.name))
+                secrets[key] = .some(try await cluster.secret(namespace: namespace, name: name))
             } catch {
                 problems.append(Problem("Provider \(provider.metadata.qualifiedName)", "Secret \(key): \(error)", stage: .observe))
                 secretFailures[key] = "its Secret \(key) could not be read: \(error)"
@@ -196,6 +291,13 @@ struct Routes {
             }
         }
         return secrets[key] ?? nil
+    }
+
+    /// The Provider's `secretRef` Secret, read once per run; nil (with the failure recorded) when
+    /// it cannot be read or there is none.
+    private mutating func providerSecret(_ provider: Provider?) async -> Secret? {
+        guard let provider, let ref = provider.spec.secretRef, let namespace = provider.metadata.namespace else { return nil }
+        return await readSecret(namespace: namespace, name: ref.name, owner: provider)
     }
 
     /// A credential from the Provider's Secret, in NC's order: `token` first; a GitHub App only when
