@@ -185,6 +185,9 @@ struct ForgeTransport: Sendable {
             try await options.clock.sleep(for: wait)
             return
         }
+        // Judged unavailable by another request meanwhile: the same words as every other request
+        // then stopped, so the run prints them as one line with a count.
+        if let refusal = options.health.refusal(repository) { throw notSent(refusal, retried: true) }
         let seconds = Int(options.clock.now.timeIntervalSince(started).rounded())
         let why = mayRetry ? "; the retry budget for this forge (\(Int(options.retryBudget)) s a run) is spent" : ""
         let message = "\(problem) on \(attempt) attempt\(attempt == 1 ? "" : "s") over \(seconds) s\(why)"
