@@ -10,6 +10,8 @@ struct PlanDocument: Encodable {
     var skips: [Skip]
     var summary: Summary
     var problems: [ProblemLine]
+    /// `--deployments`: deployment writes in the order they are sent (DeploymentOutput.swift).
+    var deployments: [DeploymentWriteLine]
 
     struct Write: Encodable {
         var repository: String
@@ -50,6 +52,7 @@ struct PlanDocument: Encodable {
         }
         summary = Summary(report, dryRun: true)
         problems = ProblemLine.lines(report.problems)
+        deployments = report.deployments.writes.map(DeploymentWriteLine.init)
     }
 }
 
@@ -99,6 +102,10 @@ struct Summary: Encodable {
     var skipped: Int
     var skippedByReason: [String: Int]
     var problems: Int
+    /// `--deployments`: deployment writes planned, written (sync), and deployments already right.
+    var deploymentsPlanned: Int?
+    var deploymentsWritten: Int?
+    var deploymentsUnchanged: Int?
 
     init(_ report: Pipeline.Report, dryRun: Bool) {
         let plan = report.plan
@@ -114,6 +121,11 @@ struct Summary: Encodable {
         skippedByReason = Dictionary(grouping: plan.skips, by: \.reason.category).mapValues(\.count)
         considered = planned + unchanged + skipped
         problems = ProblemLine.lines(report.problems).count
+        if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty {
+            deploymentsPlanned = report.deployments.writes.count
+            deploymentsUnchanged = report.deployments.unchanged
+            if !dryRun { deploymentsWritten = report.deploymentResults.filter { $0.error == nil }.count }
+        }
     }
 
     /// One human line whose numbers add up, each named:
@@ -126,6 +138,11 @@ struct Summary: Encodable {
         if let written { line += ", written \(written)" }
         if let failed { line += ", failed \(failed)" }
         if problems > 0 { line += ", problems \(problems)" }
+        if let deploymentsPlanned {
+            line += "; deployments: planned \(deploymentsPlanned)"
+            if let deploymentsWritten { line += ", written \(deploymentsWritten)" }
+            line += ", unchanged \(deploymentsUnchanged ?? 0)"
+        }
         return line
     }
 }
@@ -193,6 +210,7 @@ enum PlanTable {
         let budget = plan.skips.filter { $0.reason == .budget }.count
         if budget > 0 { out += "\n\(budget) more writes are over --max-writes; later runs write them (newest first)\n" }
         for id in report.suspended.sorted() { out += "note: \(id) is suspended (observed anyway)\n" }
+        out += DeploymentTable.render(report)
         return out
     }
 }

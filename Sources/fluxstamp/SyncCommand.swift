@@ -34,6 +34,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// Runs the pipeline with the merged settings and renders what it returns.
     static func execute(options: SyncOptions, dryRun: Bool, json: Bool) async throws(CommandError) {
+        let started = Date()
         let settings: SyncSettings
         do { settings = try SyncSettings(options) } catch {
             throw .settings("\(error)")
@@ -42,7 +43,8 @@ struct SyncCommand: AsyncParsableCommand {
         let logger = Logger(label: "fluxstamp")
         let ledger: RunLedger?
         if let url = settings.ledger {
-            ledger = try await RunLedger.begin(url, cluster: settings.pipeline.clusterName, logger: logger)
+            ledger = try await RunLedger.begin(
+                url, cluster: settings.pipeline.clusterName, retention: settings.ledgerRetention, logger: logger)
         } else {
             ledger = nil
         }
@@ -75,6 +77,8 @@ struct SyncCommand: AsyncParsableCommand {
             interrupt.disarm()
         } catch {
             await client.shutdown()
+            let end = RunEnd(settings: settings, started: started, logger: logger)
+            await end.finish(nil, forges: pipeline.forgeOptions.health, dryRun: dryRun)
             throw .clusterUnreadable(error.description)
         }
         await client.shutdown()
@@ -95,6 +99,8 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let summary = Summary(report, dryRun: dryRun)
         logger.info("\(summary.line)", metadata: settings.logFormat == .json ? summary.metadata : [:])
+        let end = RunEnd(settings: settings, started: started, logger: logger)
+        await end.finish(report, forges: pipeline.forgeOptions.health, dryRun: dryRun)
         if report.hasFailures { throw .finishedWithFailures }
     }
 }

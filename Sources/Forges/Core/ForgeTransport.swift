@@ -121,6 +121,7 @@ struct ForgeTransport: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                options.health.counted(repository, outcome: "no_answer")
                 let problem = Self.connectionProblem(error)
                 lastProblem = "no answer (\(problem))"
                 lastStatus = nil
@@ -133,6 +134,8 @@ struct ForgeTransport: Sendable {
             }
             let now = options.clock.now
             let signal = RateLimitSignal(headers: response.headers, kind: repository.kind, now: now)
+            options.health.counted(
+                repository, outcome: isRateLimited(response, signal) ? "rate_limited" : "\(min(max(response.status / 100, 1), 5))xx")
             let spentResource = response.header("x-ratelimit-resource") ?? resource
             if signal.isExhausted, let reset = signal.resetAt, reset > now, response.status < 400 {
                 // The window is spent: hold every later request for this resource until it resets,
@@ -242,6 +245,7 @@ struct ForgeTransport: Sendable {
                 "seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
                 "status": "\(status)",
             ])
+        options.health.heldForRateLimit(repository, seconds: wait)
         await gate.close(resource, until: now.addingTimeInterval(wait))
     }
 
