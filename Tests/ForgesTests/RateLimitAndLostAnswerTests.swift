@@ -28,6 +28,16 @@ struct RateLimitAndLostAnswerTests {
         }
     }
 
+    @Test("rate-limit waits do not use up the attempts for outages: three 429s, then two 500s, still one write")
+    func rateLimitsDoNotSpendAttempts() async throws {
+        try await withForge(.github) { emulator, forge, _ in
+            emulator.core.failNext(status: 429, times: 3)
+            emulator.core.failNext(status: 500, times: 2)
+            try await forge.create(succeeded(sha(3)))
+            #expect(emulator.core.requests.map(\.status) == [429, 429, 429, 500, 500, 201])
+        }
+    }
+
     @Test("a secondary limit without any header waits at least a minute; with Retry-After, that long", arguments: [nil, 5.0])
     func secondaryLimit(_ retryAfter: Double?) async throws {
         try await withForge(.github) { emulator, forge, _ in

@@ -290,6 +290,20 @@ struct Finished {
         #expect(written >= 60 && written <= 60 + githubStored.reduce(0, +), "\(summary)")
     }
 
+    @Test("GitHub down from the start: one read gives up within the bound, one line, Gitea written in full")
+    func githubDownFromTheStart() async throws {
+        let world = try await OutageWorld(commits: 10)
+        defer { Task { await world.stop() } }
+        await world.github.shutdown()
+        let run = try await world.fluxstamp(["sync", "--intermediate", "deployed", "--retry-budget", "20"])
+        #expect(!run.hung && run.status == 1, "\(run.stderr)")
+        for sha in world.commits[1...10] { #expect(world.stored(sha).gitea == 1, "\(sha.prefix(7)) on Gitea") }
+        #expect(run.problemLines.count == 1, "\(run.stderr)")
+        #expect(run.problemLines.first?.hasPrefix("github.com/acme/fleet: no answer (connection refused)") == true, "\(run.stderr)")
+        // Nothing is written to GitHub on a guess: its statuses were not read, so its Kustomization plans nothing.
+        #expect(run.figure("planned") == 10 && run.figure("written") == 10, "\(run.stderr)")
+    }
+
     @Test("SIGTERM while GitHub is down: the problems so far, a summary line, exit 143; Gitea's writes already made stay")
     func sigtermDuringOutage() async throws {
         // GitHub paced at 120 writes a minute (burst 20), so the kill lands mid-backfill.

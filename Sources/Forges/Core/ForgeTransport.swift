@@ -73,7 +73,12 @@ struct ForgeTransport: Sendable {
     ) async throws -> ForgeResponse {
         if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
         if purpose == .write {
-            do { try await pacer.acquire(maxWait: options.maxRateLimitWait) } catch let spent as HourlyCapSpent {
+            let health = options.health
+            let repository = self.repository
+            do {
+                // A write waiting for its slot stops waiting once the forge is judged unavailable.
+                try await pacer.acquire(maxWait: options.maxRateLimitWait) { health.refusal(repository) != nil }
+            } catch let spent as HourlyCapSpent {
                 // The same words for every write held back, so a run prints it once with a count.
                 var error = ForgeError(
                     .rateLimited, repository: repository.description,
@@ -90,6 +95,9 @@ struct ForgeTransport: Sendable {
         let resource = rateResource(for: url)
         let started = options.clock.now
         var attempt = 0
+        // Failed attempts (no answer, 5xx) only: rate-limit waits do not use up the attempts a
+        // request has for outages, or a 429 storm plus one 5xx would judge a healthy forge down.
+        var failures = 0
         var lastProblem = ""
         var lastStatus: Int?
         var mayHaveStored = false
@@ -120,7 +128,8 @@ struct ForgeTransport: Sendable {
                 // A refused connection or an unknown host never reached the forge; anything else
                 // (a connection closed or timed out after sending) may have been stored.
                 mayHaveStored = mayHaveStored || (method != .GET && problem != "connection refused" && problem != "host name not resolved")
-                try await backOffOrGiveUp(attempt, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
+                failures += 1
+                try await backOffOrGiveUp(failures, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
                 continue
             }
             let now = options.clock.now
@@ -147,7 +156,8 @@ struct ForgeTransport: Sendable {
                 // A gateway (502, 504) answers for a backend that may have finished the write; a 500
                 // or 503 is the forge saying it did not.
                 mayHaveStored = mayHaveStored || (method != .GET && (response.status == 502 || response.status == 504))
-                try await backOffOrGiveUp(attempt, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
+                failures += 1
+                try await backOffOrGiveUp(failures, lastProblem, lastStatus, started: started, attemptStarted: attemptStarted, method, url)
                 continue
             }
             options.health.answered(repository)
@@ -167,7 +177,9 @@ struct ForgeTransport: Sendable {
         let cost = wait + max(0, options.clock.now.timeIntervalSince(attemptStarted))
         let mayRetry = attempt < options.maxAttempts
         if mayRetry, options.health.spend(cost, budget: options.retryBudget, on: repository) {
-            logger.info(
+            // Debug: an outage with many requests in flight would print a line per attempt; what
+            // the user needs is the one line per problem the caller prints when a request gives up.
+            logger.debug(
                 "retrying",
                 metadata: [
                     "request": "\(method.rawValue) \(scrub(url))", "attempt": "\(attempt)",
@@ -176,6 +188,9 @@ struct ForgeTransport: Sendable {
             try await options.clock.sleep(for: wait)
             return
         }
+        // Judged unavailable by another request meanwhile: the same words as every other request
+        // then stopped, so the run prints them as one line with a count.
+        if let refusal = options.health.refusal(repository) { throw notSent(refusal, retried: true) }
         let seconds = Int(options.clock.now.timeIntervalSince(started).rounded())
         let why = mayRetry ? "; the retry budget for this forge (\(Int(options.retryBudget)) s a run) is spent" : ""
         let message = "\(problem) on \(attempt) attempt\(attempt == 1 ? "" : "s") over \(seconds) s\(why)"
@@ -188,7 +203,7 @@ struct ForgeTransport: Sendable {
                         ? "; \(host) is judged unavailable, its other requests in this run are not sent"
                         : "; the next run will retry"))
         }
-        logger.warning("giving up", metadata: ["request": "\(method.rawValue) \(scrub(url))", "problem": "\(error.message)"])
+        logger.debug("giving up", metadata: ["request": "\(method.rawValue) \(scrub(url))", "problem": "\(error.message)"])
         throw error
     }
 
@@ -223,8 +238,9 @@ struct ForgeTransport: Sendable {
             if throwing { throw error }
             return
         }
-        logger.info(
-            "rate limited; holding requests",
+        // A long hold explains a slow run; short ones (a storm of them) would only be noise.
+        logger.log(
+            level: wait >= 30 ? .info : .debug, "rate limited; holding requests",
             metadata: [
                 "seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
                 "status": "\(status)",

@@ -50,7 +50,9 @@ actor WritePacer {
     /// Reserves the next send time and waits for it. When the hourly cap puts that time more than
     /// `maxWait` seconds away, nothing is reserved and `HourlyCapSpent` is thrown: a CronJob run
     /// does not sit out the hour, the next run (which shares the window through the file) writes on.
-    func acquire(maxWait: Double = .infinity) async throws {
+    /// `abandon` is asked about once a second during the wait: when it says so the wait ends early
+    /// (the caller then finds out why; the reserved slot is left unused).
+    func acquire(maxWait: Double = .infinity, abandon: @Sendable () -> Bool = { false }) async throws {
         guard case .perMinute(let perMinute, let burst, let perHour) = pacing, perMinute > 0 else { return }
         let now = clock.now
         let interval = 60 / perMinute
@@ -81,8 +83,11 @@ actor WritePacer {
             if recent.count > perHour { recent.removeFirst(recent.count - perHour) }
         }
         theoreticalArrival = max(theoreticalArrival, slot).addingTimeInterval(interval)
-        let wait = slot.timeIntervalSince(now)
-        if wait > 0 { try await clock.sleep(for: wait) }
+        var wait = slot.timeIntervalSince(now)
+        while wait > 0, !abandon() {
+            try await clock.sleep(for: min(wait, 1))
+            wait -= 1
+        }
     }
 }
 
