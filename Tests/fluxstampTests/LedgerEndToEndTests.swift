@@ -434,4 +434,42 @@ import Testing
         #expect(try Data(contentsOf: foreign) == bytes)
         #expect(!FileManager.default.fileExists(atPath: missing.path))
     }
+
+    @Test("the sandbox binary names a fresh SQLite ledger in its directory, and sync --config records there")
+    func sandboxBinaryLedger() async throws {
+        let sandboxBinary = try #require(BuiltProduct.url("fluxstamp-sandbox"), "build the fluxstamp-sandbox product first")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-sandbox-" + UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let ledgerFile = dir.standardizedFileURL.appendingPathComponent("ledger.db")
+        try Data("left over from an earlier sandbox".utf8).write(to: ledgerFile)
+        let process = Process()
+        process.executableURL = sandboxBinary
+        process.arguments = [dir.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let line = try await Sandbox.offPool { () -> String in
+            var data = Data()
+            while !data.contains(UInt8(ascii: "\n")) {
+                let chunk = out.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                data.append(chunk)
+            }
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(line.hasPrefix("ready "))
+        #expect(!FileManager.default.fileExists(atPath: ledgerFile.path), "the earlier ledger was removed")
+        let config = dir.appendingPathComponent("fluxstamp.yaml").path
+        #expect(try String(contentsOfFile: config, encoding: .utf8).contains("ledger: \"sqlite:\(ledgerFile.path)\""))
+        let sync = try await fluxstamp(["sync", "--config", config, "--kubeconfig", dir.appendingPathComponent("kubeconfig").path])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let stats = try await fluxstamp(["ledger", "stats", "--json", "--config", config])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any]
+        #expect((document?["tables"] as? [String: Int])?["runs"] == 1)
+        #expect(document?["ledger"] as? String == "sqlite:\(ledgerFile.path)")
+    }
 }
