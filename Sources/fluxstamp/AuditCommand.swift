@@ -36,7 +36,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only the Kustomization with this name (repeatable).")
     var name: [String] = []
 
-    @Option(help: "The cluster's name in the report and the ledger (default: the context name, else config clusterName).")
+    @Option(help: "The cluster's name in the report and the ledger (default: config clusterName, else the context's name).")
     var clusterName: String?
 
     @Option(help: "Start of the window: a duration before now (30d, 72h) or a date (2026-11-01).")
@@ -149,7 +149,9 @@ struct AuditCommand: AsyncParsableCommand {
             }
             clients.append(client)
             var pipeline = settings.pipeline
-            if let context, self.context.count > 1 || clusterName == nil { pipeline.clusterName = context }
+            // Several clusters are named after their contexts; one keeps the name `sync` records in
+            // the ledger (--cluster-name or config clusterName) when it has one.
+            if let context, self.context.count > 1 || pipeline.clusterName == "default" { pipeline.clusterName = context }
             clusters.append(AuditGathering.Cluster(name: pipeline.clusterName, reader: FluxAPI(client: client), settings: pipeline))
         }
         let gathering = AuditGathering(

@@ -50,6 +50,8 @@ enum KustomizationAudit {
         var outcome: DeploymentOutcome
         var firstSeen: Date?
         var lastSeen: Date?
+        /// The latest last time of the records that give one.
+        var lastSeenByRecords: Date?
         var origins: Set<FactOrigin>
         var reason = ""
         var message = ""
@@ -198,7 +200,9 @@ enum KustomizationAudit {
             if byKey[key] == nil { order.append(key) }
             m.origins.insert(fact.origin)
             if let first = fact.firstTime { m.firstSeen = min(m.firstSeen ?? first, first) }
-            for time in [fact.firstTime, fact.lastTime].compactMap({ $0 }) { m.lastSeen = max(m.lastSeen ?? time, time) }
+            if let last = fact.lastTime { m.lastSeenByRecords = max(m.lastSeenByRecords ?? last, last) }
+            // Without any record of how long it stayed, the last sighting is its latest first time.
+            m.lastSeen = m.lastSeenByRecords ?? [m.lastSeen, fact.firstTime].compactMap { $0 }.max()
             // A revision with a branch name beats a bare sha (forge statuses know only the sha).
             if m.revision == m.sha, fact.revision != fact.sha { m.revision = fact.revision }
             if !fact.reason.isEmpty {
