@@ -133,7 +133,9 @@ enum KustomizationAudit {
         if let why = history?.unreadable {
             anomalies.append(Anomaly(kind: .historyUnavailable, sha: nil, detail: why))
         } else if k.unsupportedSource == nil, history == nil {
-            let why = k.branch == nil ? "its source tracks no branch (a tag, semver range or commit)" : "no git history was read"
+            let why =
+                k.noHistoryReason
+                ?? (k.branch == nil ? "its source tracks no branch (a tag, semver range or commit)" : "no git history was read")
             anomalies.append(Anomaly(kind: .historyUnavailable, sha: nil, detail: "commits and lead times are unknown: \(why)"))
         }
 
