@@ -36,7 +36,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only the Kustomization with this name (repeatable).")
     var name: [String] = []
 
-    @Option(help: "The cluster's name in the report and the ledger (default: the context name, else config clusterName).")
+    @Option(help: "The cluster's name in the report and the ledger (default: config clusterName, else the context's name).")
     var clusterName: String?
 
     @Option(help: "Start of the window: a duration before now (30d, 72h) or a date (2026-11-01).")
@@ -47,6 +47,10 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Read earlier runs' observations from a ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB.")
     var ledger: String?
+
+    @Option(
+        help: "Report on a cluster from the ledger alone, without contacting it (repeatable; 'all': every cluster in the ledger).")
+    var cluster: [String] = []
 
     @Option(help: "Directory for bare mirrors of the source repositories.")
     var cacheDir: String?
@@ -78,6 +82,12 @@ struct AuditCommand: AsyncParsableCommand {
         guard Format(rawValue: format) != nil else { throw ValidationError("--format '\(format)': use md, json, csv, html or devlake") }
         guard DevLakeReport.environments.contains(devlakeEnvironment) else {
             throw ValidationError("--devlake-environment '\(devlakeEnvironment)': use PRODUCTION, STAGING, TESTING or DEVELOPMENT")
+        }
+        if !cluster.isEmpty, ledger == nil, config == nil {
+            throw ValidationError("--cluster reads the ledger: give --ledger (a PostgreSQL ledger many clusters share, or SQLite)")
+        }
+        if !cluster.isEmpty, !context.isEmpty {
+            throw ValidationError("--cluster reads clusters from the ledger alone: leave out --context")
         }
         if context.count > 1, clusterName != nil {
             throw ValidationError("--cluster-name names one cluster: with several --context values each is named after its context")
@@ -132,6 +142,45 @@ struct AuditCommand: AsyncParsableCommand {
         } else {
             openedLedger = nil
         }
+        let (input, problems) =
+            cluster.isEmpty
+            ? try await gatherFromClusters(settings: settings, ledger: openedLedger, since: start, until: end, now: now, logger: logger)
+            : try await readFromLedger(openedLedger, since: start, until: end, now: now)
+        let report = Audit.report(input)
+        try write(report, logger: logger)
+        var failed = false
+        if let url = pushDevlake {
+            let payloads = DevLakeReport.payloads(report, environment: devlakeEnvironment)
+            let (accepted, failures) = await DevLakePush.push(
+                payloads, to: url, apiKey: ProcessInfo.processInfo.environment["DEVLAKE_API_KEY"])
+            for failure in failures { logger.error("\(failure.description)") }
+            logger.info("posted \(accepted) of \(payloads.count) deployments to DevLake")
+            failed = !failures.isEmpty
+        }
+        for line in ProblemLine.lines(problems) {
+            if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
+        }
+        if failed || problems.contains(where: { $0.severity == .failure }) { throw .finishedWithFailures }
+    }
+
+    /// `--cluster`: the named clusters (or all) from the ledger alone, without contacting them.
+    func readFromLedger(_ ledger: Ledger?, since: Date, until: Date, now: Date) async throws(CommandError) -> (AuditInput, [Problem]) {
+        guard let ledger else { throw .settings("--cluster reads the ledger: give --ledger or ledger in --config") }
+        let clusters: [ClusterFacts]
+        do {
+            clusters = try await LedgerRecords.clusters(ledger, names: cluster.contains("all") ? [] : cluster)
+        } catch {
+            await ledger.close()
+            throw .settings("\(error)")
+        }
+        await ledger.close()
+        return (AuditInput(since: since, until: until, now: now, clusters: clusters, histories: [:]), [])
+    }
+
+    /// Every --context (or the current one): cluster, ledger, git and forges.
+    func gatherFromClusters(
+        settings: SyncSettings, ledger openedLedger: Ledger?, since start: Date, until end: Date, now: Date, logger: Logger
+    ) async throws(CommandError) -> (AuditInput, [Problem]) {
         // One cluster per --context (named after it), or the current context under the configured name.
         let contexts: [String?] = context.isEmpty ? [nil] : context.map(Optional.some)
         var clients: [KubeClient] = []
@@ -149,7 +198,9 @@ struct AuditCommand: AsyncParsableCommand {
             }
             clients.append(client)
             var pipeline = settings.pipeline
-            if let context, self.context.count > 1 || clusterName == nil { pipeline.clusterName = context }
+            // Several clusters are named after their contexts; one keeps the name `sync` records in
+            // the ledger (--cluster-name or config clusterName) when it has one.
+            if let context, self.context.count > 1 || pipeline.clusterName == "default" { pipeline.clusterName = context }
             clusters.append(AuditGathering.Cluster(name: pipeline.clusterName, reader: FluxAPI(client: client), settings: pipeline))
         }
         let gathering = AuditGathering(
@@ -167,7 +218,11 @@ struct AuditCommand: AsyncParsableCommand {
         if input.clusters.isEmpty {
             throw .clusterUnreadable(problems.map(\.description).joined(separator: "; "))
         }
-        let report = Audit.report(input)
+        return (input, problems)
+    }
+
+    /// Renders the report in the chosen format to `--output` or standard output, and logs a summary.
+    func write(_ report: AuditReport, logger: Logger) throws(CommandError) {
         let text: String
         switch Format(rawValue: format) ?? .md {
         case .md: text = MarkdownReport.render(report)
@@ -184,21 +239,8 @@ struct AuditCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-        var failed = false
-        if let url = pushDevlake {
-            let payloads = DevLakeReport.payloads(report, environment: devlakeEnvironment)
-            let (accepted, failures) = await DevLakePush.push(
-                payloads, to: url, apiKey: ProcessInfo.processInfo.environment["DEVLAKE_API_KEY"])
-            for failure in failures { logger.error("\(failure.description)") }
-            logger.info("posted \(accepted) of \(payloads.count) deployments to DevLake")
-            failed = !failures.isEmpty
-        }
-        for line in ProblemLine.lines(problems) {
-            if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
-        }
         let k = report.clusters.reduce(0) { $0 + $1.kustomizations.count }
         let deployments = report.clusters.flatMap(\.kustomizations).reduce(0) { $0 + $1.deployments.count }
         logger.info("audited \(k) Kustomizations in \(report.clusters.count) cluster(s): \(deployments) deployments in the window")
-        if failed || problems.contains(where: { $0.severity == .failure }) { throw .finishedWithFailures }
     }
 }

@@ -238,6 +238,53 @@ import Testing
         #expect(cell(c[7], "staging")?["state"] as? String == "notWatched", "staging has no ./infra Kustomization")
     }
 
+    @Test("--cluster all: clusters read from the ledger alone, without contacting them")
+    func ledgerOnly() async throws {
+        let (world, _) = try await Self.world()
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let path = world.directory.appendingPathComponent("shared.db").path
+        let ledger = try await Ledger.open(try LedgerURL("sqlite:\(path)"), logger: Logger(label: "test"))
+        func record(_ cluster: String, _ sha: String, _ outcome: ObservationOutcome, _ at: String) -> ObservationRecord {
+            ObservationRecord(
+                cluster: cluster, namespace: "flux-system", name: "apps", revision: "main@sha1:\(sha)", sha: sha, outcome: outcome,
+                reason: outcome == .succeeded ? "ReconciliationSucceeded" : "HealthCheckFailed", message: "", time: Self.time(at),
+                origin: .history)
+        }
+        for (cluster, records) in [
+            (
+                "east",
+                [
+                    record("east", c[2], .succeeded, "22:30:00"), record("east", c[3], .failed, "22:40:00"),
+                    record("east", c[5], .succeeded, "23:00:00"),
+                ]
+            ),
+            ("west", [record("west", c[5], .succeeded, "23:10:00")]),
+        ] {
+            let run = try await ledger.beginRun(cluster: cluster, version: "test", started: Self.time("23:30:00"))
+            try await ledger.finishRun(
+                run, outcome: .succeeded, counts: RunCounts(), finished: Self.time("23:30:00"), observations: records, writes: [])
+        }
+        await ledger.close()
+        let result = try await world.fluxstamp([
+            "audit", "--cluster", "all", "--ledger", "sqlite:\(path)", "--since", Self.since, "--until", Self.until, "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let clusters = try #require(root["clusters"] as? [[String: Any]])
+        #expect(clusters.map { $0["name"] as? String } == ["east", "west"])
+        let east = try #require((clusters.first?["kustomizations"] as? [[String: Any]])?.first)
+        let deployments = try #require(east["deployments"] as? [[String: Any]])
+        #expect(deployments.map { $0["sha"] as? String } == [c[5], c[3], c[2]])
+        #expect(deployments.map { $0["carriedKnown"] as? Bool } == [false, false, false], "the ledger keeps no path")
+        #expect((east["failures"] as? [[String: Any]])?.first?["timeToRestoreSeconds"] as? Int == 1200)
+        #expect((east["anomalies"] as? [[String: Any]])?.first?["kind"] as? String == "historyUnavailable")
+        #expect(east["live"] is NSNull)
+        let dora = try #require(root["dora"] as? [String: Any])
+        #expect(dora["deployments"] as? Int == 3)
+        #expect(dora["failedDeployments"] as? Int == 1)
+    }
+
     /// Two single-context kubeconfigs as one with both contexts.
     static func merged(_ a: String, _ b: String) -> String {
         func section(_ text: String, _ name: String, until next: String) -> String {

@@ -50,6 +50,8 @@ enum KustomizationAudit {
         var outcome: DeploymentOutcome
         var firstSeen: Date?
         var lastSeen: Date?
+        /// The latest last time of the records that give one.
+        var lastSeenByRecords: Date?
         var origins: Set<FactOrigin>
         var reason = ""
         var message = ""
@@ -131,7 +133,9 @@ enum KustomizationAudit {
         if let why = history?.unreadable {
             anomalies.append(Anomaly(kind: .historyUnavailable, sha: nil, detail: why))
         } else if k.unsupportedSource == nil, history == nil {
-            let why = k.branch == nil ? "its source tracks no branch (a tag, semver range or commit)" : "no git history was read"
+            let why =
+                k.noHistoryReason
+                ?? (k.branch == nil ? "its source tracks no branch (a tag, semver range or commit)" : "no git history was read")
             anomalies.append(Anomaly(kind: .historyUnavailable, sha: nil, detail: "commits and lead times are unknown: \(why)"))
         }
 
@@ -198,7 +202,9 @@ enum KustomizationAudit {
             if byKey[key] == nil { order.append(key) }
             m.origins.insert(fact.origin)
             if let first = fact.firstTime { m.firstSeen = min(m.firstSeen ?? first, first) }
-            for time in [fact.firstTime, fact.lastTime].compactMap({ $0 }) { m.lastSeen = max(m.lastSeen ?? time, time) }
+            if let last = fact.lastTime { m.lastSeenByRecords = max(m.lastSeenByRecords ?? last, last) }
+            // Without any record of how long it stayed, the last sighting is its latest first time.
+            m.lastSeen = m.lastSeenByRecords ?? [m.lastSeen, fact.firstTime].compactMap { $0 }.max()
             // A revision with a branch name beats a bare sha (forge statuses know only the sha).
             if m.revision == m.sha, fact.revision != fact.sha { m.revision = fact.revision }
             if !fact.reason.isEmpty {

@@ -52,7 +52,8 @@ public enum ForgeRecords {
                         facts[unit.kustomization.description, default: []].append(
                             DeploymentFact(
                                 revision: sha, sha: sha, outcome: outcome, reason: "", message: status.description, origin: .forge,
-                                firstTime: status.createdAt, lastTime: status.createdAt))
+                                // When it was posted, not how long it stayed: a backfill posts long after.
+                                firstTime: status.createdAt, lastTime: nil))
                     }
                 }
             }

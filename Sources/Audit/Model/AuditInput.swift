@@ -113,6 +113,8 @@ public struct KustomizationFacts: Sendable {
     public var facts: [DeploymentFact]
     /// Which `AuditInput.histories` entry holds its branch (nil: no git history for it).
     public var history: BranchKey?
+    /// Why there is no git history, when the reason is not the source's (read from the ledger only).
+    public var noHistoryReason: String?
 
     /// A Kustomization's facts.
     public init(

@@ -46,8 +46,8 @@ public indirect enum AuditJSON: Sendable, Hashable {
 
     /// Appends the value as nested `indent` levels deep (nil: on one line).
     func write(to out: inout String, indent: Int?) {
-        let newline = indent.map { "\n" + String(repeating: "  ", count: $0 + 1) } ?? ""
-        let close = indent.map { "\n" + String(repeating: "  ", count: $0) } ?? ""
+        let newline = indent.map { Self.newline($0 + 1) } ?? ""
+        let close = indent.map { Self.newline($0) } ?? ""
         let inner = indent.map { $0 + 1 }
         switch self {
         case .object(let members):
@@ -72,6 +72,12 @@ public indirect enum AuditJSON: Sendable, Hashable {
             out += close + "]"
         case .string(let text):
             out += "\""
+            // Most strings (shas, times, names) need no escape: append them whole.
+            if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                out += text
+                out += "\""
+                return
+            }
             for scalar in text.unicodeScalars {
                 switch scalar {
                 case "\"": out += "\\\""
@@ -97,6 +103,15 @@ public indirect enum AuditJSON: Sendable, Hashable {
         case .null: out += "null"
         }
     }
+}
+
+extension AuditJSON {
+    /// A line break and `depth` levels of two-space indentation (the common depths made once).
+    static func newline(_ depth: Int) -> String {
+        depth < indents.count ? indents[depth] : "\n" + String(repeating: "  ", count: depth)
+    }
+
+    private static let indents = (0..<12).map { "\n" + String(repeating: "  ", count: $0) }
 }
 
 extension Optional where Wrapped == Int {
