@@ -33,11 +33,14 @@ struct FluxstampConfig: Decodable, Equatable {
     var ledger: String?
     var pushgateway: String?
     var metricsFile: String?
+    var notifyWebhooks: [String]?
+    var notifyFormat: String?
+    var notifyWindow: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
         "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
-        "pushgateway", "metricsFile",
+        "pushgateway", "metricsFile", "notifyWebhooks", "notifyFormat", "notifyWindow",
     ]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]

@@ -59,6 +59,9 @@ public struct Pipeline: Sendable {
         public var walks = 0
         /// Every observation considered (what the ledger records).
         public var observations: [Observation] = []
+        /// Each selected Kustomization's git repository (`RepositoryAddress.key`), for links in
+        /// notifications.
+        public var repositories: [KustomizationID: String] = [:]
 
         /// Writes that failed.
         public var failedWrites: [WriteResult] { results.filter { $0.error != nil } }
@@ -104,6 +107,8 @@ public struct Pipeline: Sendable {
             plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
             suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
             observations: observed.units.flatMap(\.observations))
+        report.repositories = Dictionary(
+            observed.units.compactMap { unit in unit.repository.map { (unit.kustomization, $0) } }, uniquingKeysWith: { a, _ in a })
         guard !dryRun, !plan.writes.isEmpty else { return report }
         // Where pacing is off (a forge without write limits), more writes may be in flight at once.
         let unpaced = Set(observed.forges.filter { $0.value.options.writePacing == .unlimited }.keys)
