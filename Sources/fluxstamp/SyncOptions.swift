@@ -73,6 +73,9 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Without --ledger: a deployment is new when Flux reported it within this long (the CronJob's interval; default 5m).")
     var notifyWindow: String?
+
+    @Option(help: "Work on this share of the repositories, i/n (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of an Indexed Job).")
+    var shard: String?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -206,6 +209,8 @@ struct SyncSettings {
             cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
         pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
+        pipeline.shard = try Shard.setting(flag: options.shard, environment: environment)
+        shardIndex = pipeline.shard?.index
     }
 }
 
