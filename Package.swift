@@ -136,7 +136,10 @@ let package = Package(
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting"]),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",
