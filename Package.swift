@@ -150,7 +150,10 @@ let package = Package(
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit"]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting"]),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",

@@ -49,6 +49,9 @@ struct FluxstampConfig: Decodable, Equatable {
     var ledgerRetention: String?
     var pushgateway: String?
     var metricsFile: String?
+    var notifyWebhooks: [String]?
+    var notifyFormat: String?
+    var notifyWindow: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
@@ -56,7 +59,7 @@ struct FluxstampConfig: Decodable, Equatable {
         "deployments", "statuses", "environmentTemplate", "environments", "productionEnvironments", "environmentURL",
         "deploymentLogURL",
         "ledgerRetention",
-        "pushgateway", "metricsFile",
+        "pushgateway", "metricsFile", "notifyWebhooks", "notifyFormat", "notifyWindow",
     ]
     static let environmentKeys: Set<String> = ["kustomizations", "environment", "production"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]

@@ -41,6 +41,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")
+        let end = RunEnd(settings: settings, started: started, logger: logger)
         let ledger: RunLedger?
         if let url = settings.ledger {
             ledger = try await RunLedger.begin(
@@ -77,11 +78,11 @@ struct SyncCommand: AsyncParsableCommand {
             interrupt.disarm()
         } catch {
             await client.shutdown()
-            let end = RunEnd(settings: settings, started: started, logger: logger)
             await end.finish(nil, forges: pipeline.forgeOptions.health, dryRun: dryRun)
             throw .clusterUnreadable(error.description)
         }
         await client.shutdown()
+        let news = await end.news(report, ledger: ledger, dryRun: dryRun)
         if let ledger, let problem = await ledger.finish(report, dryRun: dryRun) { report.problems.append(problem) }
         for line in ProblemLine.lines(report.problems + report.failedWrites.map(\.problem)) {
             if line.severity == Problem.Severity.note.rawValue { logger.notice("\(line.text)") } else { logger.error("\(line.text)") }
@@ -99,7 +100,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let summary = Summary(report, dryRun: dryRun)
         logger.info("\(summary.line)", metadata: settings.logFormat == .json ? summary.metadata : [:])
-        let end = RunEnd(settings: settings, started: started, logger: logger)
+        await end.notify(news)
         await end.finish(report, forges: pipeline.forgeOptions.health, dryRun: dryRun)
         if report.hasFailures { throw .finishedWithFailures }
     }

@@ -3,6 +3,7 @@ import Forges
 import Foundation
 import Kube
 import Ledger
+import Operations
 import Reconcile
 
 /// The flags `sync` and `plan` share. Each overrides the same key of `--config`.
@@ -79,6 +80,21 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Write the run's metrics to this file, atomically (node-exporter textfile collector: a *.prom file).")
     var metricsFile: String?
+
+    @Option(
+        help:
+            "Post new deployments and statuses corrected or backfilled to this URL (repeatable; also FLUXSTAMP_NOTIFY_WEBHOOK)."
+    )
+    var notifyWebhook: [String] = []
+
+    @Option(help: "Notification format: json, cloudevents or slack.")
+    var notifyFormat: String?
+
+    @Option(help: "Without --ledger: a deployment is new when Flux reported it within this long (the CronJob's interval; default 5m).")
+    var notifyWindow: String?
+
+    @Option(help: "Work on this share of the repositories, i/n (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of an Indexed Job).")
+    var shard: String?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -95,6 +111,10 @@ struct SyncSettings {
     /// Where metrics are pushed and written (nil: not).
     var pushgateway: String?
     var metricsFile: String?
+    /// Notification webhooks, their format, and (without a ledger) the window of new deployments.
+    var notifyWebhooks: [String] = []
+    var notifyFormat = NotificationFormat.json
+    var notifyWindow: TimeInterval = 300
     /// This pod's shard (`--shard i/n`), nil when not sharded; the metrics carry it as a label.
     var shardIndex: Int?
 
@@ -137,6 +157,26 @@ struct SyncSettings {
             }
         }
         metricsFile = options.metricsFile ?? config.metricsFile
+        notifyWebhooks = options.notifyWebhook + (config.notifyWebhooks ?? []) + [environment["FLUXSTAMP_NOTIFY_WEBHOOK"]].compactMap { $0 }
+        for url in notifyWebhooks {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                // The URL itself is not repeated: a Slack webhook's path is a secret.
+                throw SettingsError(
+                    "a notification webhook is not an http(s) URL; check --notify-webhook, notifyWebhooks and FLUXSTAMP_NOTIFY_WEBHOOK")
+            }
+        }
+        if let text = options.notifyFormat ?? config.notifyFormat {
+            guard let format = NotificationFormat(rawValue: text) else {
+                throw SettingsError("\(source(options.notifyFormat, "notifyFormat")) '\(text)': use json, cloudevents or slack")
+            }
+            notifyFormat = format
+        }
+        if let text = options.notifyWindow ?? config.notifyWindow {
+            guard let window = GoDuration.parse(text), window > .zero else {
+                throw SettingsError("\(source(options.notifyWindow, "notifyWindow")) '\(text)' is not a positive duration such as 5m")
+            }
+            notifyWindow = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        }
         let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
         if let selector {
             do { try FluxAPI.validateLabelSelector(selector) } catch {
@@ -209,6 +249,8 @@ struct SyncSettings {
             guard budget >= 0, budget.isFinite else { throw SettingsError("--retry-budget must be 0 or more seconds (got \(budget))") }
             retryBudget = budget
         }
+        pipeline.shard = try Shard.setting(flag: options.shard, environment: environment)
+        shardIndex = pipeline.shard?.index
     }
 }
 

@@ -34,6 +34,7 @@ public enum Observe {
         var observed = Observed()
         observed.problems = inventory.problems.map { Problem("", $0, stage: .observe) }
         let entries = inventory.entries.filter { settings.names.isEmpty || settings.names.contains($0.kustomization.metadata.name) }
+            .filter { settings.shard?.owns(repository: gitURL(of: $0).url.map(RepositoryAddress.key)) ?? true }
         logger.info("observed \(entries.count) Kustomizations", metadata: ["cluster": "\(settings.clusterName)"])
         var routes = Routes(settings: settings, cluster: cluster, options: forgeOptions)
         for entry in entries {

@@ -65,6 +65,9 @@ public struct Pipeline: Sendable {
         public var deployments = DeploymentPlan()
         /// What happened to each deployment write (empty on a dry run).
         public var deploymentResults: [DeploymentResult] = []
+        /// Each selected Kustomization's git repository (`RepositoryAddress.key`), for links in
+        /// notifications.
+        public var repositories: [KustomizationID: String] = [:]
 
         /// Writes that failed.
         public var failedWrites: [WriteResult] { results.filter { $0.error != nil } }
@@ -123,6 +126,8 @@ public struct Pipeline: Sendable {
             report.deploymentResults = stage.results
             report.problems += stage.problems
         }
+        report.repositories = Dictionary(
+            observed.units.compactMap { unit in unit.repository.map { (unit.kustomization, $0) } }, uniquingKeysWith: { a, _ in a })
         guard !dryRun, !plan.writes.isEmpty else { return report }
         // Where pacing is off (a forge without write limits), more writes may be in flight at once.
         let unpaced = Set(observed.forges.filter { $0.value.options.writePacing == .unlimited }.keys)

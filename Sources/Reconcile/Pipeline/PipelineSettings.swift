@@ -66,6 +66,8 @@ public struct PipelineSettings: Sendable {
     public var statuses = true
     /// Forge deployments to plan and write besides the statuses (`--deployments`); nil: none.
     public var deployments: DeploymentSettings?
+    /// This pod's share of the repositories (`--shard i/n`); nil: all of them.
+    public var shard: Shard?
 
     /// Creates settings.
     public init(
@@ -100,5 +102,46 @@ public struct PipelineSettings: Sendable {
     /// The configured entry for a host, compared case-insensitively.
     func forge(host: String) -> Forge? {
         forges.first { $0.host.lowercased() == host.lowercased() }
+    }
+}
+
+/// One pod's share of the work when a run is split across the pods of an Indexed Job: the git
+/// repositories are divided by a stable hash of their address (`RepositoryAddress.key`), so each
+/// repository, with every Kustomization deploying from it and the forge rate budget its statuses
+/// draw on, belongs to exactly one pod, whichever pod runs first and however many times.
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
+    /// This pod's index, 0 ..< count.
+    public var index: Int
+    /// How many pods share the work.
+    public var count: Int
+
+    /// A shard; nil unless 0 <= index < count.
+    public init?(index: Int, count: Int) {
+        guard count >= 1, index >= 0, index < count else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `i/n` (`0/3`); nil when malformed or out of range.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else { return nil }
+        self.init(index: index, count: count)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// FNV-1a (64 bit) of the key's UTF-8 bytes: stable across processes, machines and Swift
+    /// versions, unlike `Hasher`, which is seeded per process.
+    public static func hash(_ key: String) -> UInt64 {
+        key.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+    }
+
+    /// Whether this shard owns a repository (`RepositoryAddress.key`). Kustomizations without a
+    /// git repository (a Bucket source, an OCI artifact without its origin) belong to shard 0, so
+    /// each is reported once.
+    public func owns(repository key: String?) -> Bool {
+        guard let key else { return index == 0 }
+        return Int(Self.hash(key) % UInt64(count)) == index
     }
 }
