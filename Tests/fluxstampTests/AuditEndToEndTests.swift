@@ -2,6 +2,7 @@ import FluxstampTesting
 import Foundation
 import Ledger
 import Logging
+import Synchronization
 import Testing
 
 #if canImport(FoundationXML)
@@ -283,6 +284,59 @@ import Testing
         let dora = try #require(root["dora"] as? [String: Any])
         #expect(dora["deployments"] as? Int == 3)
         #expect(dora["failedDeployments"] as? Int == 1)
+    }
+
+    @Test("--push-devlake posts one payload per deployment with the API key as a Bearer token; a refusal is exit 1")
+    func pushDevLake() async throws {
+        let (world, ledger) = try await Self.world()
+        let received = Mutex<[EmulatorRequest]>([])
+        let refuse = Mutex(false)
+        let devlake = try await EmulatorServer { request in
+            received.withLock { $0.append(request) }
+            return refuse.withLock { $0 } ? .json(400, #"{"message":"input json error"}"#) : .json(200, "null")
+        }
+        defer {
+            Task {
+                await devlake.shutdown()
+                await world.stop()
+            }
+        }
+        let binary = try #require(BuiltProduct.url())
+        let url = "\(devlake.baseURL)/api/rest/plugins/webhook/1/deployments"
+        let arguments = [
+            "audit", "--kubeconfig", world.kubeconfig.path, "--config", world.config.path, "--ledger", ledger, "--since", Self.since,
+            "--until", Self.until, "--push-devlake", url, "--output", world.directory.appendingPathComponent("report.md").path,
+        ]
+        func run() async throws -> CommandResult {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async {
+                    continuation.resume(
+                        with: Result {
+                            try runCommand(
+                                binary, arguments, environment: ["HOME": "/nonexistent", "DEVLAKE_API_KEY": "devlake-secret-key"])
+                        })
+                }
+            }
+        }
+        let result = try await run()
+        #expect(result.status == 0, "\(result.stderr)")
+        let requests = received.withLock { $0 }
+        #expect(requests.count == 6, "one per deployment with a first-seen time")
+        #expect(requests.allSatisfy { $0.method == "POST" && $0.path == "/api/rest/plugins/webhook/1/deployments" })
+        #expect(requests.allSatisfy { $0.header("Authorization") == "Bearer devlake-secret-key" })
+        for request in requests {
+            let payload = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+            #expect(payload["id"] is String && payload["startedDate"] is String && payload["deploymentCommits"] is [Any])
+        }
+        #expect(result.stderr.contains("posted 6 of 6 deployments to DevLake"))
+        #expect(!result.stderr.contains("devlake-secret-key"))
+
+        refuse.withLock { $0 = true }
+        let refused = try await run()
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("DevLake refused deployment fluxstamp:e2e:flux-system/apps:"))
+        #expect(refused.stderr.contains("HTTP 400"))
+        #expect(!refused.stderr.contains("devlake-secret-key"))
     }
 
     /// Two single-context kubeconfigs as one with both contexts.
