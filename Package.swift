@@ -23,6 +23,8 @@ let package = Package(
         // The ledger's two backends (see Sources/Ledger/Ledger.swift for the measured build cost).
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Prometheus text exposition for run metrics (docs/operate.md: the measured build cost).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
@@ -100,11 +102,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Audit: deployments, carried commits, lead times, DORA figures and the report formats; the
+        // computation is pure (Compute/), the facts are gathered from cluster, ledger, forge and git (Gather/).
+        .target(
+            name: "Audit",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "Ledger", "RepositoryAddress",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Operating a run: `wait` (the CI gate), metrics, notifications and sharding.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The command-line tool: argument parsing, wiring, output.
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Audit", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -116,13 +142,15 @@ let package = Package(
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
-            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger"]
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger", "Audit"]
         ),
         .testTarget(
             name: "GitHistoryTests",
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",

@@ -31,11 +31,34 @@ struct FluxstampConfig: Decodable, Equatable {
     var repositories: [Repository]?
     var noCrossNamespaceRefs: Bool?
     var ledger: String?
+    // Deployments (docs/deployments.md).
+    var deployments: String?
+    var statuses: Bool?
+    var environmentTemplate: String?
+    var environments: [Environment]?
+    var productionEnvironments: [String]?
+    var environmentURL: String?
+    var deploymentLogURL: String?
+
+    /// Kustomizations (`NAMESPACE/NAME` or `NAME`, `*` wildcards) deploying to a named environment.
+    struct Environment: Decodable, Equatable {
+        var kustomizations: String
+        var environment: String
+        var production: Bool?
+    }
+    var ledgerRetention: String?
+    var pushgateway: String?
+    var metricsFile: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
         "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
+        "deployments", "statuses", "environmentTemplate", "environments", "productionEnvironments", "environmentURL",
+        "deploymentLogURL",
+        "ledgerRetention",
+        "pushgateway", "metricsFile",
     ]
+    static let environmentKeys: Set<String> = ["kustomizations", "environment", "production"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 
@@ -54,7 +77,7 @@ struct FluxstampConfig: Decodable, Equatable {
             throw ConfigError(path: path, message: "the top level must be a mapping of keys to values")
         }
         try checkKeys(top, allowed: keys, at: "", path: path)
-        for (list, allowed) in [("forges", forgeKeys), ("repositories", repositoryKeys)] {
+        for (list, allowed) in [("forges", forgeKeys), ("repositories", repositoryKeys), ("environments", environmentKeys)] {
             guard let value = top[list] else { continue }
             guard let entries = value as? [Any] else { throw ConfigError(path: path, message: "\(list) must be a list") }
             for (i, entry) in entries.enumerated() {

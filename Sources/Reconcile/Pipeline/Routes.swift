@@ -123,9 +123,10 @@ struct Routes {
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
             }
+            let source = secret.map { Self.credentialSource($0, type: reporter.providerType) }
             if let repository = endpoint(
-                address: address, kind: kind, genre: genre, credential: credential, connection: connection, subject: subject,
-                provider: provider)
+                address: address, kind: kind, genre: genre, credential: credential, source: source, connection: connection,
+                subject: subject, provider: provider)
             {
                 let route = AlertRoute(
                     alert: reporter.alert, failuresOnly: reporter.failuresOnly,
@@ -152,7 +153,8 @@ struct Routes {
         }
         if entry.reporters.isEmpty, let sourceURL {
             let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
-            if let repository = endpoint(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), subject: subject) {
+            let (credential, source) = (configCredential(for: sourceURL), configCredentialSource(for: sourceURL))
+            if let repository = endpoint(address: sourceURL, kind: nil, credential: credential, source: source, subject: subject) {
                 result.append(StatusTarget(repository: repository.description, context: context, forge: repository.kind))
             }
         }
@@ -163,7 +165,7 @@ struct Routes {
     /// repository and Azure DevOps `genre` (`StatusTarget.endpoint(repository:genre:)`), so statuses
     /// under NC's `fluxcd:<summary>` are read and corrected there, never doubled under `fluxcd`.
     private mutating func endpoint(
-        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?,
+        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, source: String? = nil,
         connection: ForgeConnection? = nil, subject: String, provider: Provider? = nil
     ) -> ForgeRepository? {
         let hosts = Dictionary(
@@ -201,7 +203,8 @@ struct Routes {
             options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
         }
         endpoints[name] = ForgeEndpoint(
-            repository: repository, credential: credential, options: options, genre: genre, connection: connection)
+            repository: repository, credential: credential, options: options, genre: genre, credentialSource: source,
+            connection: connection)
         return repository
     }
 
@@ -431,6 +434,29 @@ struct Routes {
     /// `summary` key, else `fluxcd`.
     static func azureGenre(summary: String?) -> String {
         summary.map { "fluxcd:\($0)" } ?? "fluxcd"
+    }
+
+    /// Which Secret and keys `providerCredential` takes the credential from (the same order), for
+    /// messages: a 401 names them, never the value.
+    static func credentialSource(_ secret: Secret, type: String) -> String {
+        let keys: String
+        if let token = secret.string("token")?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            keys = "key `token`"
+        } else if secret.string("githubAppID") != nil, secret.string("githubAppPrivateKey") != nil {
+            keys = "GitHub App keys `githubAppID`, `githubAppPrivateKey`"
+        } else if ForgeKind(providerType: type) == .gitlab, let password = secret.string("password"), !password.isEmpty {
+            keys = "key `password`"
+        } else {
+            keys = "keys `username`, `password`"
+        }
+        return "Secret \(secret.metadata.qualifiedName), \(keys)"
+    }
+
+    /// Where `configCredential` finds the token, for messages.
+    private func configCredentialSource(for address: String) -> String? {
+        let configured = RepositoryAddress(address).flatMap { settings.forge(host: $0.host) }
+        if let file = configured?.tokenFile, FileManager.default.fileExists(atPath: file) { return "tokenFile \(file)" }
+        return settings.environmentToken == nil ? nil : "FLUXSTAMP_FORGE_TOKEN"
     }
 
     /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`
