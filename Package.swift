@@ -101,6 +101,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Audit: deployments, carried commits, lead times, DORA figures and the report formats; the
+        // computation is pure (Compute/), the facts are gathered from cluster, ledger, forge and git (Gather/).
+        .target(
+            name: "Audit",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "Ledger", "RepositoryAddress",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Operating a run: `wait` (the CI gate), metrics, notifications and sharding.
         .target(
             name: "Operations",
@@ -117,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Operations",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Audit", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -129,13 +141,14 @@ let package = Package(
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
-            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger"]
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger", "Audit"]
         ),
         .testTarget(
             name: "GitHistoryTests",
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
         .testTarget(
             name: "OperationsTests",
             dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]

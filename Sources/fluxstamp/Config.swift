@@ -31,6 +31,22 @@ struct FluxstampConfig: Decodable, Equatable {
     var repositories: [Repository]?
     var noCrossNamespaceRefs: Bool?
     var ledger: String?
+    // Deployments (docs/deployments.md).
+    var deployments: String?
+    var statuses: Bool?
+    var environmentTemplate: String?
+    var environments: [Environment]?
+    var productionEnvironments: [String]?
+    var environmentURL: String?
+    var deploymentLogURL: String?
+
+    /// Kustomizations (`NAMESPACE/NAME` or `NAME`, `*` wildcards) deploying to a named environment.
+    struct Environment: Decodable, Equatable {
+        var kustomizations: String
+        var environment: String
+        var production: Bool?
+    }
+    var ledgerRetention: String?
     var pushgateway: String?
     var metricsFile: String?
     var notifyWebhooks: [String]?
@@ -40,8 +56,12 @@ struct FluxstampConfig: Decodable, Equatable {
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
         "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
+        "deployments", "statuses", "environmentTemplate", "environments", "productionEnvironments", "environmentURL",
+        "deploymentLogURL",
+        "ledgerRetention",
         "pushgateway", "metricsFile", "notifyWebhooks", "notifyFormat", "notifyWindow",
     ]
+    static let environmentKeys: Set<String> = ["kustomizations", "environment", "production"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]
     static let repositoryKeys: Set<String> = ["url", "path"]
 
@@ -60,7 +80,7 @@ struct FluxstampConfig: Decodable, Equatable {
             throw ConfigError(path: path, message: "the top level must be a mapping of keys to values")
         }
         try checkKeys(top, allowed: keys, at: "", path: path)
-        for (list, allowed) in [("forges", forgeKeys), ("repositories", repositoryKeys)] {
+        for (list, allowed) in [("forges", forgeKeys), ("repositories", repositoryKeys), ("environments", environmentKeys)] {
             guard let value = top[list] else { continue }
             guard let entries = value as? [Any] else { throw ConfigError(path: path, message: "\(list) must be a list") }
             for (i, entry) in entries.enumerated() {

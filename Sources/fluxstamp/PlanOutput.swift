@@ -10,6 +10,8 @@ struct PlanDocument: Encodable {
     var skips: [Skip]
     var summary: Summary
     var problems: [ProblemLine]
+    /// `--deployments`: deployment writes in the order they are sent (DeploymentOutput.swift).
+    var deployments: [DeploymentWriteLine]
 
     struct Write: Encodable {
         var repository: String
@@ -50,6 +52,7 @@ struct PlanDocument: Encodable {
         }
         summary = Summary(report, dryRun: true)
         problems = ProblemLine.lines(report.problems)
+        deployments = report.deployments.writes.map(DeploymentWriteLine.init)
     }
 }
 
@@ -81,14 +84,17 @@ struct ProblemLine: Encodable {
 
 /// The run's figures. Each counts one thing:
 /// - `kustomizations`: selected Kustomizations;
-/// - `observed`: observations considered (several per Kustomization: status, history snapshots);
-/// - `planned`: statuses to write; `written`/`failed`: what became of them (sync only);
+/// - `observed`: observations read (several per Kustomization: status, history snapshots, events;
+///   several may name the same commit, so this is not a sum of the others);
+/// - `considered` = `planned` + `unchanged` + `skipped`: every status fluxstamp decided about;
+/// - `planned`: statuses to write; `written` + `failed` = `planned` (sync only);
 /// - `unchanged`: desired statuses the forge already shows;
-/// - `skipped`: observations or writes not written, by reason;
+/// - `skipped`: observations or statuses not written, by reason;
 /// - `problems`: distinct unusable inputs or failures.
 struct Summary: Encodable {
     var kustomizations: Int
     var observed: Int
+    var considered: Int
     var planned: Int
     var written: Int?
     var failed: Int?
@@ -96,6 +102,10 @@ struct Summary: Encodable {
     var skipped: Int
     var skippedByReason: [String: Int]
     var problems: Int
+    /// `--deployments`: deployment writes planned, written (sync), and deployments already right.
+    var deploymentsPlanned: Int?
+    var deploymentsWritten: Int?
+    var deploymentsUnchanged: Int?
 
     init(_ report: Pipeline.Report, dryRun: Bool) {
         let plan = report.plan
@@ -109,18 +119,30 @@ struct Summary: Encodable {
         unchanged = plan.unchanged
         skipped = plan.skips.count
         skippedByReason = Dictionary(grouping: plan.skips, by: \.reason.category).mapValues(\.count)
+        considered = planned + unchanged + skipped
         problems = ProblemLine.lines(report.problems).count
+        if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty {
+            deploymentsPlanned = report.deployments.writes.count
+            deploymentsUnchanged = report.deployments.unchanged
+            if !dryRun { deploymentsWritten = report.deploymentResults.filter { $0.error == nil }.count }
+        }
     }
 
-    /// One human line: `observed 24, planned 7, written 7, unchanged 9, skipped 2 (budget 2), failed 0`.
+    /// One human line whose numbers add up, each named:
+    /// `kustomizations 4, observations 24, considered 18 = planned 7 + unchanged 9 + skipped 2 (budget 2), written 7, failed 0`.
     var line: String {
-        var line = "kustomizations \(kustomizations), observed \(observed), planned \(planned)"
-        if let written { line += ", written \(written)" }
-        line += ", unchanged \(unchanged), skipped \(skipped)"
+        var line = "kustomizations \(kustomizations), observations \(observed), "
+        line += "considered \(considered) = planned \(planned) + unchanged \(unchanged) + skipped \(skipped)"
         let reasons = skippedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         if !reasons.isEmpty { line += " (\(reasons))" }
+        if let written { line += ", written \(written)" }
         if let failed { line += ", failed \(failed)" }
         if problems > 0 { line += ", problems \(problems)" }
+        if let deploymentsPlanned {
+            line += "; deployments: planned \(deploymentsPlanned)"
+            if let deploymentsWritten { line += ", written \(deploymentsWritten)" }
+            line += ", unchanged \(deploymentsUnchanged ?? 0)"
+        }
         return line
     }
 }
@@ -188,6 +210,7 @@ enum PlanTable {
         let budget = plan.skips.filter { $0.reason == .budget }.count
         if budget > 0 { out += "\n\(budget) more writes are over --max-writes; later runs write them (newest first)\n" }
         for id in report.suspended.sorted() { out += "note: \(id) is suspended (observed anyway)\n" }
+        out += DeploymentTable.render(report)
         return out
     }
 }

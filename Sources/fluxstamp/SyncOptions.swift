@@ -53,8 +53,27 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Record the run in a ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL).")
     var ledger: String?
 
+    @Option(help: "With --ledger: at the end of each run, delete ledger records older than this (400d, 8w; default: keep everything).")
+    var ledgerRetention: String?
+
     @Option(help: "Log lines on stderr: human or json.")
     var logFormat: String = "human"
+
+    @Option(help: "Also record what Flux deployed as forge deployments: github or gitlab (docs/deployments.md).")
+    var deployments: String?
+
+    @Option(help: "Deployment environment per Kustomization, with {cluster}, {namespace}, {name} (default: {cluster}/{name}).")
+    var environmentTemplate: String?
+
+    @Option(help: "Write commit statuses (default true); --statuses=false writes deployments only.")
+    var statuses: Bool?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds of retrying (backoff and failed attempts) allowed per forge in one run; "
+                + "then the rest waits for the next run (default 120)."))
+    var retryBudget: Double?
 
     @Option(help: "Push the run's metrics to this Prometheus Pushgateway (group job=fluxstamp, cluster=<cluster name>).")
     var pushgateway: String?
@@ -83,8 +102,12 @@ struct SyncSettings {
     var cluster: ClusterOptions
     /// The ledger URL, checked (nil: no ledger).
     var ledger: LedgerURL?
+    /// How long the ledger keeps records (nil: forever).
+    var ledgerRetention: TimeInterval?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
+    /// Seconds of retrying allowed per forge in one run (`ForgeOptions.retryBudget`).
+    var retryBudget: Double = 120
     /// Where metrics are pushed and written (nil: not).
     var pushgateway: String?
     var metricsFile: String?
@@ -116,6 +139,14 @@ struct SyncSettings {
             do { ledger = try LedgerURL(text) } catch {
                 throw SettingsError("\(source(options.ledger, "ledger")): \(error)")
             }
+        }
+        if let text = options.ledgerRetention ?? config.ledgerRetention {
+            guard let retention = RunLedger.retention(text) else {
+                throw SettingsError(
+                    "\(source(options.ledgerRetention, "ledgerRetention")) '\(text)' is not a duration; "
+                        + "write a positive number of days or weeks (400d, 8w), or leave it out to keep everything")
+            }
+            ledgerRetention = retention
         }
         cluster = options.cluster
         pushgateway = options.pushgateway ?? config.pushgateway
@@ -209,6 +240,15 @@ struct SyncSettings {
             cacheDirectory: options.cacheDir ?? config.cacheDir ?? GitOptions.defaultCacheDirectory, repositories: repositories,
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
         pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
+        pipeline.statuses = options.statuses ?? config.statuses ?? true
+        pipeline.deployments = try Self.deploymentSettings(options, config, source: source)
+        if !pipeline.statuses, pipeline.deployments == nil {
+            throw SettingsError("\(source(options.statuses, "statuses")) false writes nothing without --deployments github|gitlab")
+        }
+        if let budget = options.retryBudget {
+            guard budget >= 0, budget.isFinite else { throw SettingsError("--retry-budget must be 0 or more seconds (got \(budget))") }
+            retryBudget = budget
+        }
         pipeline.shard = try Shard.setting(flag: options.shard, environment: environment)
         shardIndex = pipeline.shard?.index
     }

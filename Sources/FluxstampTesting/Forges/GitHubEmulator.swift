@@ -39,6 +39,8 @@ public final class GitHubEmulator: @unchecked Sendable {
     public let core: ForgeEmulatorCore
     /// Repositories that exist, as `owner/repo`.
     public let repositories: Set<String>
+    /// Deployments and their statuses (GitHubDeploymentsEmulator.swift).
+    public let deployments = GitHubDeploymentsEmulator()
     private let state = LockedBox(State())
     private let appKey: _RSA.Signing.PublicKey?
     private let appInstallations: [String: Int]
@@ -143,6 +145,11 @@ public final class GitHubEmulator: @unchecked Sendable {
             return create(repo: "\(rest[1])/\(rest[2])", sha: rest[4], request)
         case ("GET", 6) where rest[0] == "repos" && rest[3] == "commits" && rest[5] == "statuses":
             return list(repo: "\(rest[1])/\(rest[2])", sha: rest[4], request)
+        case (_, 4...6) where rest[0] == "repos" && rest[3] == "deployments" && repositories.contains("\(rest[1])/\(rest[2])"):
+            let store = state.get().store
+            return deployments.route(
+                request, repository: "\(rest[1])/\(rest[2])", rest: Array(rest.dropFirst(3)), core: core, baseURL: baseURL,
+                latestStatuses: { store.latestPerContext($0, caseInsensitive: true) })
         case ("GET", 3) where (rest[0] == "orgs" || rest[0] == "users") && rest[2] == "installation":
             guard let id = appInstallations[rest[1]] else { return EmulatorJSON.message(404, "Not Found") }
             return EmulatorJSON.response(200, ["id": id, "account": ["login": rest[1]]])

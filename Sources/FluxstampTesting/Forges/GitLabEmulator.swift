@@ -35,6 +35,8 @@ public final class GitLabEmulator: @unchecked Sendable {
     public let writeHold: Double
     /// Commits reachable only from a tag or a deleted branch: a write without `ref` is a 404.
     public let tagOnlyCommits: Set<String>
+    /// Deployments and environments (GitLabDeploymentsEmulator.swift).
+    public let deployments = GitLabDeploymentsEmulator()
     private let state = LockedBox(State())
     private var server: EmulatorServer?
 
@@ -112,6 +114,7 @@ public final class GitLabEmulator: @unchecked Sendable {
         let project = s[3].removingPercentEncoding ?? s[3]
         guard projects.contains(project) else { return EmulatorJSON.message(404, "404 Project Not Found") }
         let rest = Array(s.dropFirst(4))
+        if rest[0] == "deployments" { return deployments.route(request, project: project, rest: rest, core: core) }
         if request.method == "POST", rest.count == 2, rest[0] == "statuses" { return create(sha: rest[1], request) }
         if request.method == "GET", rest.count == 4, rest[0] == "repository", rest[1] == "commits", rest[3] == "statuses" {
             return list(sha: rest[2], request)

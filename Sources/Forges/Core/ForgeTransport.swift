@@ -72,7 +72,21 @@ struct ForgeTransport: Sendable {
         alreadyStored: (@Sendable () async throws -> Bool)? = nil
     ) async throws -> ForgeResponse {
         if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
-        if purpose == .write { try await pacer.acquire() }
+        if purpose == .write {
+            do { try await pacer.acquire(maxWait: options.maxRateLimitWait) } catch let spent as HourlyCapSpent {
+                // The same words for every write held back, so a run prints it once with a count.
+                var error = ForgeError(
+                    .rateLimited, repository: repository.description,
+                    message:
+                        "not sent: \(spent.perHour) writes in the last hour already used this identity's hourly write budget "
+                        + "(shared by runs through the cache directory) and the next slot is more than "
+                        + "\(Int(options.maxRateLimitWait / 60)) minutes away; the next run continues")
+                error.wasSent = false
+                throw error
+            }
+            // The forge may have been judged unavailable while this write waited for its slot.
+            if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
+        }
         let resource = rateResource(for: url)
         let started = options.clock.now
         var attempt = 0

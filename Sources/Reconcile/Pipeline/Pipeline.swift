@@ -29,6 +29,8 @@ public struct Pipeline: Sendable {
     public var forgeOptions: ForgeOptions
     /// The run's logger.
     public var logger: Logger
+    /// The deployment clients (`--deployments`; DeploymentStage.swift).
+    public var deploymentForges: any DeploymentForgeFactory = LiveDeploymentForges()
 
     /// Creates a pipeline.
     public init(
@@ -59,6 +61,10 @@ public struct Pipeline: Sendable {
         public var walks = 0
         /// Every observation considered (what the ledger records).
         public var observations: [Observation] = []
+        /// The deployments planned (`--deployments`; empty otherwise).
+        public var deployments = DeploymentPlan()
+        /// What happened to each deployment write (empty on a dry run).
+        public var deploymentResults: [DeploymentResult] = []
         /// Each selected Kustomization's git repository (`RepositoryAddress.key`), for links in
         /// notifications.
         public var repositories: [KustomizationID: String] = [:]
@@ -81,9 +87,11 @@ public struct Pipeline: Sendable {
         }
     }
 
-    /// Runs every stage; with `dryRun`, stops after planning.
+    /// Runs every stage; with `dryRun`, stops after planning. `progress` hears how many writes are
+    /// done of how many; `finished` hears each write's result as it comes.
     public func run(
-        dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+        dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        finished: (@Sendable (WriteResult) -> Void)? = nil
     ) async throws(Failure) -> Report {
         let observed: Observed
         do {
@@ -98,15 +106,26 @@ public struct Pipeline: Sendable {
             units: observed.units, git: resolved.git, unreadable: resolved.unreadable,
             policy: settings.policy
         ) { resolved.selections[$0.kustomization] }
+        if !settings.statuses { desired.statuses = [] }  // --statuses=false: deployments only
         let (clients, clientProblems) = ReadForge.clients(for: observed.forges, factory: forges)
-        let existing = await ReadForge.run(desired, clients: clients, logger: logger)
+        let sources = observed.forges.compactMapValues(\.credentialSource)
+        let existing = await ReadForge.run(desired, clients: clients, credentialSources: sources, logger: logger)
         // Nothing is written on a guess: without the current statuses, a repository is left alone.
-        desired.statuses.removeAll { existing.unread.contains($0.target.repository) }
+        desired.statuses.removeAll { existing.unread.contains($0.target.endpoint) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
         var report = Report(
             plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
             suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
             observations: observed.units.flatMap(\.observations))
+        if let deployments = settings.deployments {
+            let stage = await DeploymentStage.run(
+                deployments, cluster: settings.clusterName, units: observed.units, git: resolved.git, policy: settings.policy,
+                endpoints: observed.forges, factory: deploymentForges, dryRun: dryRun, concurrency: settings.writeConcurrency,
+                logger: logger)
+            report.deployments = stage.plan
+            report.deploymentResults = stage.results
+            report.problems += stage.problems
+        }
         report.repositories = Dictionary(
             observed.units.compactMap { unit in unit.repository.map { (unit.kustomization, $0) } }, uniquingKeysWith: { a, _ in a })
         guard !dryRun, !plan.writes.isEmpty else { return report }
@@ -115,7 +134,7 @@ public struct Pipeline: Sendable {
         let concurrency = settings.writeConcurrency
         report.results = await Apply.run(
             plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
-            logger: logger, progress: progress)
+            credentialSources: sources, logger: logger, progress: progress, finished: finished)
         return report
     }
 }

@@ -62,6 +62,10 @@ public struct PipelineSettings: Sendable {
     /// notification-controller runs with `--no-cross-namespace-refs`: an Alert routes only events
     /// of objects in its own namespace, so statuses through other Alerts are not NC's to fill.
     public var noCrossNamespaceRefs = false
+    /// Whether commit statuses are planned and written (`--statuses=false`: deployments only).
+    public var statuses = true
+    /// Forge deployments to plan and write besides the statuses (`--deployments`); nil: none.
+    public var deployments: DeploymentSettings?
     /// This pod's share of the repositories (`--shard i/n`); nil: all of them.
     public var shard: Shard?
 

@@ -121,6 +121,24 @@ public struct ForgeEndpoint: Sendable {
     public var credential: ForgeCredential
     /// Transport options (pacing, retries, logger).
     public var options: ForgeOptions
+    /// Where the credential came from, for messages (`Secret flux-system/github-token, key \`token\``,
+    /// `tokenFile /etc/…`, `FLUXSTAMP_FORGE_TOKEN`); never the credential itself.
+    public var credentialSource: String?
+    /// Azure DevOps only: the genre its statuses are read and written under (`fluxcd`, or
+    /// `fluxcd:<summary>` as NC posts under an event summary); nil elsewhere.
+    public var genre: String?
+
+    /// Creates an endpoint.
+    public init(
+        repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions, genre: String? = nil,
+        credentialSource: String? = nil
+    ) {
+        self.repository = repository
+        self.credential = credential
+        self.options = options
+        self.genre = repository.kind == .azuredevops ? genre : nil
+        self.credentialSource = credentialSource
+    }
 }
 
 /// Builds forge clients.
@@ -135,6 +153,10 @@ public struct LiveForges: ForgeFactory {
     public init() {}
 
     public func client(for endpoint: ForgeEndpoint) throws -> any CommitStatusForge {
-        try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
+        if endpoint.repository.kind == .azuredevops, let genre = endpoint.genre {
+            return try AzureDevOpsForge(
+                repository: endpoint.repository, credential: endpoint.credential, options: endpoint.options, genre: genre)
+        }
+        return try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
     }
 }

@@ -11,7 +11,8 @@ struct Routes {
     let cluster: any ClusterReader
     let options: ForgeOptions
 
-    /// Forge repository → endpoint, one per repository, shared by every Kustomization writing there.
+    /// Endpoint name (`StatusTarget.endpoint`) → endpoint, one per repository (and Azure DevOps
+    /// genre), shared by every Kustomization writing there.
     private(set) var endpoints: [String: ForgeEndpoint] = [:]
     private(set) var problems: [Problem] = []
     private var secrets: [String: Secret?] = [:]
@@ -103,15 +104,11 @@ struct Routes {
             var genre: String?
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
-                if genre != "fluxcd", !Self.writesAzureGenres {
-                    let why =
-                        "notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), "
-                        + "which this fluxstamp cannot write yet; nothing is written there rather than a parallel status"
-                    problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", severity: .note, stage: .observe))
-                    continue
-                }
             }
-            if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
+            let source = secret.map { Self.credentialSource($0, type: reporter.providerType) }
+            if let repository = endpoint(
+                address: address, kind: kind, genre: genre, credential: credential, source: source, subject: subject
+            ) {
                 let route = AlertRoute(
                     alert: reporter.alert, failuresOnly: reporter.failuresOnly,
                     inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
@@ -137,15 +134,21 @@ struct Routes {
         }
         if entry.reporters.isEmpty, let sourceURL {
             let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
-            if let repository = endpoint(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), subject: subject) {
+            let (credential, source) = (configCredential(for: sourceURL), configCredentialSource(for: sourceURL))
+            if let repository = endpoint(address: sourceURL, kind: nil, credential: credential, source: source, subject: subject) {
                 result.append(StatusTarget(repository: repository.description, context: context, forge: repository.kind))
             }
         }
         return result
     }
 
-    /// The forge repository an address names, registering its endpoint on first use.
-    private mutating func endpoint(address: String, kind: ForgeKind?, credential: ForgeCredential?, subject: String) -> ForgeRepository? {
+    /// The forge repository an address names, registering its endpoint on first use: one per
+    /// repository and Azure DevOps `genre` (`StatusTarget.endpoint(repository:genre:)`), so statuses
+    /// under NC's `fluxcd:<summary>` are read and corrected there, never doubled under `fluxcd`.
+    private mutating func endpoint(
+        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, source: String? = nil,
+        subject: String
+    ) -> ForgeRepository? {
         let hosts = Dictionary(
             settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
         var repository: ForgeRepository
@@ -155,7 +158,8 @@ struct Routes {
         }
         let configured = settings.forge(host: repository.host)
         if let base = configured?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
-        if endpoints[repository.description] != nil { return repository }
+        let name = StatusTarget.endpoint(repository: repository.description, genre: genre)
+        if endpoints[name] != nil { return repository }
         guard let credential else {
             problems.append(
                 Problem(
@@ -172,7 +176,8 @@ struct Routes {
             if case .perMinute(_, _, let hourly) = WritePacing.defaultPacing(for: repository.kind) { perHour = hourly }
             options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
         }
-        endpoints[repository.description] = ForgeEndpoint(repository: repository, credential: credential, options: options)
+        endpoints[name] = ForgeEndpoint(
+            repository: repository, credential: credential, options: options, genre: genre, credentialSource: source)
         return repository
     }
 
@@ -323,15 +328,33 @@ struct Routes {
             alertUnknowns: alertUnknowns, involvedObject: involved, metadata: metadata)
     }
 
-    /// Whether the Azure DevOps client can write a genre other than `fluxcd`. Until it can, a
-    /// target under another genre is reported and left alone (writing `fluxcd` there would be a
-    /// parallel status NC never reads, and would be rewritten on every run).
-    static let writesAzureGenres = false
-
     /// NC's Azure DevOps genre (`commitStatusGenre`): `fluxcd:<summary>` when the event has a
     /// `summary` key, else `fluxcd`.
     static func azureGenre(summary: String?) -> String {
         summary.map { "fluxcd:\($0)" } ?? "fluxcd"
+    }
+
+    /// Which Secret and keys `providerCredential` takes the credential from (the same order), for
+    /// messages: a 401 names them, never the value.
+    static func credentialSource(_ secret: Secret, type: String) -> String {
+        let keys: String
+        if let token = secret.string("token")?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            keys = "key `token`"
+        } else if secret.string("githubAppID") != nil, secret.string("githubAppPrivateKey") != nil {
+            keys = "GitHub App keys `githubAppID`, `githubAppPrivateKey`"
+        } else if ForgeKind(providerType: type) == .gitlab, let password = secret.string("password"), !password.isEmpty {
+            keys = "key `password`"
+        } else {
+            keys = "keys `username`, `password`"
+        }
+        return "Secret \(secret.metadata.qualifiedName), \(keys)"
+    }
+
+    /// Where `configCredential` finds the token, for messages.
+    private func configCredentialSource(for address: String) -> String? {
+        let configured = RepositoryAddress(address).flatMap { settings.forge(host: $0.host) }
+        if let file = configured?.tokenFile, FileManager.default.fileExists(atPath: file) { return "tokenFile \(file)" }
+        return settings.environmentToken == nil ? nil : "FLUXSTAMP_FORGE_TOKEN"
     }
 
     /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`
