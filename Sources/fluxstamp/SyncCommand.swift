@@ -79,7 +79,7 @@ struct SyncCommand: AsyncParsableCommand {
         } catch {
             await client.shutdown()
             await end.finish(nil, forges: pipeline.forgeOptions.health, dryRun: dryRun)
-            throw .clusterUnreadable(error.description)
+            throw Problem.refusesCredential(error) ? .clusterRefused(error.description) : .clusterUnreadable(error.description)
         }
         await client.shutdown()
         let news = await end.news(report, ledger: ledger, dryRun: dryRun)
@@ -102,7 +102,7 @@ struct SyncCommand: AsyncParsableCommand {
         logger.info("\(summary.line)", metadata: settings.logFormat == .json ? summary.metadata : [:])
         await end.notify(news)
         await end.finish(report, forges: pipeline.forgeOptions.health, dryRun: dryRun)
-        if report.hasFailures { throw .finishedWithFailures }
+        if report.hasFailures { throw report.credentialRefused ? .credentialRefused : .finishedWithFailures }
     }
 }
 
@@ -125,7 +125,7 @@ struct PlanCommand: AsyncParsableCommand {
 extension WriteResult {
     /// A failed write as a problem (one line per distinct error when printed).
     var problem: Problem {
-        Problem(write.target.repository, error.map { "\($0)" } ?? "", stage: .apply)
+        error.map { Problem(write.target.repository, $0, stage: .apply) } ?? Problem(write.target.repository, "", stage: .apply)
     }
 }
 

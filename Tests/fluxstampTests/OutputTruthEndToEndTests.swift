@@ -28,7 +28,7 @@ import Testing
                 data: {token: \(Data("ghp_REVOKEDtoken42".utf8).base64EncodedString())}
                 """)
         let sync = try await world.fluxstamp(["sync"])
-        #expect(sync.status == 1, "\(sync.stderr)")
+        #expect(sync.status == 3, "a refused credential exits 3: running again cannot fix it\n\(sync.stderr)")
         let line = try #require(sync.stderr.split(separator: "\n").first { $0.contains("401") }, "\(sync.stderr)")
         #expect(line.contains("Secret flux-system/github-token, key `token`"), "\(line)")
         #expect(!sync.stderr.contains("REVOKED"), "the token never appears")
@@ -122,7 +122,7 @@ import Testing
         defer { Task { await world.stop() } }
         world.kube.controls.deny(.init(verb: "get", resource: "secrets"))
         let plan = try await world.fluxstamp(["plan"])
-        #expect(plan.status == 1, "\(plan.stderr)")
+        #expect(plan.status == 3, "an RBAC denial exits 3: running again cannot fix it\n\(plan.stderr)")
         #expect(!plan.stdout.contains("no Flux Provider reports"), "\(plan.stdout)")
         #expect((plan.stdout + plan.stderr).contains("flux-system/github-token"), "\(plan.stdout)\n\(plan.stderr)")
         #expect(!plan.stdout.contains(Self.claim))

@@ -117,7 +117,7 @@ import Testing
         defer { Task { await world.stop() } }
         world.kube.controls.deny(.init(verb: "list", resource: "providers"))
         let result = try await world.fluxstamp(["sync"])
-        #expect(result.status == 1)
+        #expect(result.status == 3, "an RBAC denial exits 3\n\(result.stderr)")
         #expect(world.writes == before, "no status under a template context NC never uses")
         #expect(result.stderr.contains("providers"), "\(result.stderr)")
         #expect(result.stderr.contains("not written"), "\(result.stderr)")

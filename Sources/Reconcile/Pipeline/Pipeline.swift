@@ -73,6 +73,12 @@ public struct Pipeline: Sendable {
         public var failedWrites: [WriteResult] { results.filter { $0.error != nil } }
         /// Whether the run should exit 1: an unusable input or a failed write.
         public var hasFailures: Bool { !failedWrites.isEmpty || problems.contains { $0.severity == .failure } }
+        /// Whether a failure was a refused credential (a forge's or the cluster's 401/403): the
+        /// command exits 3, since running again cannot help.
+        public var credentialRefused: Bool {
+            problems.contains { $0.severity == .failure && $0.credentialRefused }
+                || failedWrites.contains { $0.error.map(Problem.refusesCredential) ?? false }
+        }
     }
 
     /// Why a run stopped before planning.

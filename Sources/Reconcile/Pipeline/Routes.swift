@@ -285,7 +285,9 @@ struct Routes {
             do {
                 secrets[key] = .some(try await cluster.secret(namespace: namespace, name: name))
             } catch {
-                problems.append(Problem("Provider \(provider.metadata.qualifiedName)", "Secret \(key): \(error)", stage: .observe))
+                var problem = Problem("Provider \(provider.metadata.qualifiedName)", "Secret \(key): \(error)", stage: .observe)
+                problem.credentialRefused = Problem.refusesCredential(error)
+                problems.append(problem)
                 secretFailures[key] = "its Secret \(key) could not be read: \(error)"
                 secrets[key] = .some(nil)
             }
