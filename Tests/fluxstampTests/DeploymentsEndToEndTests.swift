@@ -174,6 +174,34 @@ extension SyncWorld {
         #expect(world.deployments("us/apps").first?.payloadValue("cluster") == "us")
     }
 
+    @Test("with a ledger, deployments Flux's history no longer lists are backfilled from what earlier runs recorded")
+    func fromLedger() async throws {
+        let world = try await SyncWorld { c in
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [
+                    (c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"), (c[4], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                    (c[3], "HealthCheckFailed", "2026-11-20T08:00:00Z"),
+                ])
+        }
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let ledger = "sqlite:\(world.directory.path)/ledger.db"
+        let first = try await world.fluxstamp(["sync", "--ledger", ledger])
+        #expect(first.status == 0, "\(first.stderr)")
+        // Flux's history rolls over: only the newest snapshot is left.
+        try await world.kube.store.load(
+            yaml: SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [(c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z")]))
+        let sync = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false", "--ledger", ledger])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[3], c[4], c[6]], "\(sync.stderr)")
+        #expect(apps.map(\.state) == ["failure", "inactive", "success"])
+        #expect(apps[1].payloadValue("firstSeen") == "2026-11-20T09:00:00Z")
+    }
+
     @Test("GitLab: environments created on demand, deployments oldest first with their statuses, a rerun writes nothing")
     func gitLabBackfill() async throws {
         let world = try await GitLabDeploymentWorld { c in
@@ -194,7 +222,7 @@ extension SyncWorld {
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(world.gitlab.deployments.environments("acme/fleet") == ["e2e/apps", "e2e/infra"])
         let apps = world.gitlab.deployments.deployments("acme/fleet", environment: "e2e/apps")
-        #expect(apps.map(\.sha) == [c[3], c[4], c[6]])
+        #expect(apps.map(\.sha) == [c[3], c[4], c[6]], "\(sync.stderr)")
         #expect(apps.map(\.status) == ["failed", "success", "success"])
         #expect(apps.allSatisfy { $0.ref == "main" && !$0.tag })
         #expect(world.gitlab.deployments.deployments("acme/fleet", environment: "e2e/infra").map(\.status) == ["success", "failed"])

@@ -115,7 +115,7 @@ public struct Pipeline: Sendable {
             let stage = await DeploymentStage.run(
                 deployments, cluster: settings.clusterName, units: observed.units, git: resolved.git, policy: settings.policy,
                 endpoints: observed.forges, factory: deploymentForges, dryRun: dryRun, concurrency: settings.writeConcurrency,
-                logger: logger)
+                logger: logger, sources: observed.sources, repositories: repositories)
             report.deployments = stage.plan
             report.deploymentResults = stage.results
             report.problems += stage.problems
