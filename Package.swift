@@ -99,11 +99,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Audit: deployments, carried commits, lead times, DORA figures and the report formats; the
+        // computation is pure (Compute/), the facts are gathered from cluster, ledger, forge and git (Gather/).
+        .target(
+            name: "Audit",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "Ledger", "RepositoryAddress",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The command-line tool: argument parsing, wiring, output.
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Audit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -115,13 +127,14 @@ let package = Package(
         // Benchmarks driven by scripts/bench: each case prints figures and ratios measured in one run.
         .executableTarget(
             name: "fluxstamp-bench",
-            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger"]
+            dependencies: ["GitHistory", "Reconcile", "Kube", "Forges", "FluxstampTesting", "Ledger", "Audit"]
         ),
         .testTarget(
             name: "GitHistoryTests",
             dependencies: ["GitHistory", "RepositoryAddress", "FluxstampTesting", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",

@@ -20,6 +20,8 @@ public indirect enum CELType: Sendable, Hashable, CustomStringConvertible {
     case map(CELType, CELType)
     /// `dyn`: only known when evaluated (every field of a JSON object is `dyn`).
     case dyn
+    /// `optional_type(value)` (CEL's optional types).
+    case optional(CELType)
 
     /// The type as CEL prints it (`string`, `list(string)`, `dyn`, …).
     public var description: String {
@@ -34,6 +36,7 @@ public indirect enum CELType: Sendable, Hashable, CustomStringConvertible {
         case let .list(element): "list(\(element))"
         case let .map(key, value): "map(\(key), \(value))"
         case .dyn: "dyn"
+        case let .optional(value): "optional_type(\(value))"
         }
     }
 }
@@ -79,6 +82,7 @@ struct CELChecker {
         case (.dyn, _), (_, .dyn): true
         case let (.list(x), .list(y)): compatible(x, y)
         case let (.map(k1, v1), .map(k2, v2)): compatible(k1, k2) && compatible(v1, v2)
+        case let (.optional(x), .optional(y)): compatible(x, y)
         default: a == b
         }
     }
@@ -89,6 +93,7 @@ struct CELChecker {
         case (.dyn, _), (_, .dyn): .dyn
         case let (.list(x), .list(y)): .list(join(x, y))
         case let (.map(k1, v1), .map(k2, v2)): .map(join(k1, k2), join(v1, v2))
+        case let (.optional(x), .optional(y)): .optional(join(x, y))
         default: a
         }
     }
@@ -250,6 +255,7 @@ struct CELChecker {
         case .bytes: .bytes
         case .list: .list(.dyn)
         case .map: .map(.dyn, .dyn)
+        case .optional: .optional(.dyn)
         }
     }
 
@@ -341,6 +347,31 @@ struct CELChecker {
             guard accepted[function]!.contains(types[0]) else { throw Self.mismatch(function, types) }
             return result
         case "dyn": return .dyn
+        case "optional.of", "optional.ofNonZeroValue": return .optional(types[0])
+        case "optional.none": return .optional(.dyn)
+        case "first", "last":
+            switch types[0] {
+            case .dyn: return .optional(.dyn)
+            case let .list(element): return .optional(element)
+            default: throw Self.mismatch(function, types)
+            }
+        case "value", "hasValue", "orValue", "or":
+            let wrapped: CELType
+            switch types[0] {
+            case .dyn: wrapped = .dyn
+            case let .optional(value): wrapped = value
+            default: throw Self.mismatch(function, types)
+            }
+            switch function {
+            case "value": return wrapped
+            case "hasValue": return .bool
+            case "orValue":
+                guard Self.compatible(wrapped, types[1]) else { throw Self.mismatch(function, types) }
+                return Self.join(wrapped, types[1])
+            default:
+                guard Self.compatible(.optional(wrapped), types[1]) else { throw Self.mismatch(function, types) }
+                return types[0] == .dyn ? types[1] : Self.join(types[0], types[1])
+            }
         case "join":
             guard Self.compatible(types[0], .list(.string)) else { throw Self.mismatch(function, types) }
             if types.count == 2 { try require([.list(.string), .string]) }

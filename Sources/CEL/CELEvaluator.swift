@@ -235,6 +235,14 @@ struct CELEvaluator {
             }
             return .error(CELError(.undeclaredReference, "undeclared reference to function '\(function)'"))
         }
+        if let target, function == "or" || function == "orValue" {
+            // cel-go short-circuits both: an optional with a value never evaluates the alternative.
+            let receiver = evaluate(target)
+            if case let .success(.optional(wrapped?)) = receiver.settled { return .known(function == "or" ? .optional(wrapped) : wrapped) }
+            return strict([receiver] + arguments.map(evaluate)) { (values) throws(CELError) -> CELValue in
+                try CELFunctions.apply(function, receiver: true, values)
+            }
+        }
         var outcomes: [CELOutcome] = []
         if let target { outcomes.append(evaluate(target)) }
         outcomes.append(contentsOf: arguments.map(evaluate))

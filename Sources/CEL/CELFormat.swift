@@ -14,6 +14,7 @@ enum CELFormat {
         case let .map(m):
             let entries = m.sorted { sortKey($0.key.value) < sortKey($1.key.value) }
             return "{\(entries.map { "\(quoted($0.key.value)): \(quoted($0.value))" }.joined(separator: ", "))}"
+        case let .optional(o): return o.map { "optional.of(\(quoted($0)))" } ?? "optional.none()"
         }
     }
 

@@ -6,6 +6,7 @@ enum CELFunctions {
         "_+_": [2], "_-_": [2], "_*_": [2], "_/_": [2], "_%_": [2], "-_": [1], "!_": [1],
         "size": [1], "int": [1], "uint": [1], "double": [1], "string": [1], "bytes": [1], "bool": [1], "dyn": [1],
         "matches": [2], "strings.quote": [1],
+        "optional.of": [1], "optional.ofNonZeroValue": [1], "optional.none": [0],
     ]
 
     /// Receiver-style functions (`x.f(…)`) by name, with the argument counts implemented.
@@ -14,6 +15,7 @@ enum CELFunctions {
         "charAt": [1], "indexOf": [1, 2], "lastIndexOf": [1, 2], "lowerAscii": [0], "upperAscii": [0],
         "replace": [2, 3], "split": [1, 2], "substring": [1, 2], "trim": [0], "join": [0, 1], "reverse": [0],
         "format": [1],
+        "first": [0], "last": [0], "value": [0], "hasValue": [0], "orValue": [1], "or": [1],
     ]
 
     /// Functions of CEL's standard library and of the extensions notification-controller enables
@@ -21,8 +23,8 @@ enum CELFunctions {
     static let knownUnimplemented: Set<String> = [
         "type", "timestamp", "duration", "getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate",
         "getDayOfWeek", "getHours", "getMinutes", "getSeconds", "getMilliseconds", "quote",
-        "sets.contains", "sets.equivalent", "sets.intersects", "base64.encode", "base64.decode", "optional.of",
-        "optional.ofNonZeroValue", "optional.none", "hasValue", "value", "or", "orValue", "cel.bind", "cel.block",
+        "sets.contains", "sets.equivalent", "sets.intersects", "base64.encode", "base64.decode",
+        "optional.unwrap", "unwrapOpt", "optMap", "optFlatMap", "cel.bind", "cel.block",
         "math.greatest", "math.least", "lists.range", "sort", "sortBy", "distinct", "flatten", "slice",
         "transformList", "transformMap", "transformMapEntry", "all", "exists", "exists_one", "map", "filter",
     ]
@@ -59,6 +61,9 @@ enum CELFunctions {
         case "strings.quote":
             guard case let .string(s) = args[0] else { throw .noOverload(name, args) }
             return .string(CELStrings.quote(s))
+        case "optional.of": return .optional(args[0])
+        case "optional.ofNonZeroValue": return .optional(args[0].isZeroValue ? CELValue?.none : args[0])
+        case "optional.none": return .optional(CELValue?.none)
         default: return try CELConversions.convert(name, args[0])
         }
     }
@@ -97,6 +102,7 @@ enum CELFunctions {
 
     private static func applyMember(_ name: String, _ args: [CELValue]) throws(CELError) -> CELValue {
         if name == "size" { return try size(args[0]) }
+        if let optional = try applyOptional(name, args) { return optional }
         if name == "join" {
             guard case let .list(list) = args[0] else { throw .noOverload(name, args) }
             var separator = ""
@@ -154,6 +160,31 @@ enum CELFunctions {
             reversed.unicodeScalars.append(contentsOf: scalars.reversed())
             return .string(reversed)
         default: throw .noOverload(name, args)
+        }
+    }
+}
+
+extension CELFunctions {
+    /// The optional types library (`cel.OptionalTypes()`, which notification-controller enables): `first()` and
+    /// `last()` on lists, and `value()`, `hasValue()`, `orValue()`, `or()` on optionals. nil for other functions.
+    static func applyOptional(_ name: String, _ args: [CELValue]) throws(CELError) -> CELValue? {
+        switch name {
+        case "first", "last":
+            guard case let .list(list) = args[0] else { throw .noOverload(name, args) }
+            return .optional(name == "first" ? list.first : list.last)
+        case "value", "hasValue", "orValue", "or":
+            guard case let .optional(wrapped) = args[0] else { throw .noOverload(name, args) }
+            switch name {
+            case "value":
+                guard let wrapped else { throw CELError(.invalidArgument, "optional.none() dereference") }
+                return wrapped
+            case "hasValue": return .bool(wrapped != nil)
+            case "orValue": return wrapped ?? args[1]
+            default:
+                guard case .optional = args[1] else { throw .noOverload(name, args) }
+                return wrapped == nil ? args[1] : args[0]
+            }
+        default: return nil
         }
     }
 }

@@ -128,6 +128,9 @@ enum CELStringFormat {
             for (key, element) in map { entries.append((try string(key.value), try string(element))) }
             entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
             return "{" + entries.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
+        case .optional:
+            // cel-go's `%s` of an optional is not pinned down by cel-spec: refused, never guessed.
+            throw .unsupported("'%s' of an optional value")
         }
     }
 }

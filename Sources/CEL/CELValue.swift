@@ -1,7 +1,8 @@
 /// A CEL value: the JSON-like subset of CEL's types that `commitStatusExpr` works with.
 ///
-/// Timestamps, durations, type values, protobuf messages and optionals are not modelled; an expression
-/// that produces one evaluates to an "unsupported" error instead.
+/// Timestamps, durations, type values and protobuf messages are not modelled; an expression that produces
+/// one evaluates to an "unsupported" error instead. Optionals are (notification-controller enables CEL's
+/// optional types, and Flux's own `commitStatusExpr` example calls `first().value()`).
 public enum CELValue: Sendable, Hashable {
     /// CEL `null`.
     case null
@@ -21,6 +22,8 @@ public enum CELValue: Sendable, Hashable {
     case list([CELValue])
     /// CEL `map`; keys are `bool`, `int`, `uint` or `string`.
     case map([CELMapKey: CELValue])
+    /// CEL `optional_type`: `optional.of(x)` is `.optional(x)`, `optional.none()` is `.optional(nil)`.
+    indirect case optional(CELValue?)
 
     /// The CEL type name of this value, as CEL's `type()` would print it (`int`, `string`, `map`, …).
     public var typeName: String {
@@ -34,6 +37,7 @@ public enum CELValue: Sendable, Hashable {
         case .bytes: "bytes"
         case .list: "list"
         case .map: "map"
+        case .optional: "optional_type"
         }
     }
 
@@ -50,6 +54,7 @@ public enum CELValue: Sendable, Hashable {
         case let (.bytes(a), .bytes(b)): a == b
         case let (.list(a), .list(b)): a == b
         case let (.map(a), .map(b)): a == b
+        case let (.optional(a), .optional(b)): a == b
         default: false
         }
     }
@@ -66,6 +71,7 @@ public enum CELValue: Sendable, Hashable {
         case let .bytes(b): hasher.combine(6); hasher.combine(b)
         case let .list(l): hasher.combine(7); hasher.combine(l)
         case let .map(m): hasher.combine(8); hasher.combine(m)
+        case let .optional(o): hasher.combine(9); hasher.combine(o)
         }
     }
 }
@@ -165,7 +171,27 @@ extension CELValue {
                 guard let match = CELValue.lookup(b, key: key.value), match.celEquals(value) else { return false }
             }
             return true
+        case let (.optional(a), .optional(b)):
+            // cel-go: two empty optionals are equal; two with values compare their values.
+            guard let a, let b else { return a == nil && b == nil }
+            return a.celEquals(b)
         default: return false
+        }
+    }
+
+    /// Whether this is its type's zero value (`optional.ofNonZeroValue`): null, false, 0, "", b"", [] and {}.
+    var isZeroValue: Bool {
+        switch self {
+        case .null: true
+        case let .bool(b): !b
+        case let .int(i): i == 0
+        case let .uint(u): u == 0
+        case let .double(d): d == 0
+        case let .string(s): s.isEmpty
+        case let .bytes(b): b.isEmpty
+        case let .list(l): l.isEmpty
+        case let .map(m): m.isEmpty
+        case .optional: false
         }
     }
 

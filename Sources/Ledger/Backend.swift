@@ -6,6 +6,10 @@ enum SQLValue: Sendable, Hashable {
     case int(Int64)
     case text(String)
     case null
+    /// A `text[]` parameter (PostgreSQL only: bulk statements over `UNNEST`).
+    case texts([String])
+    /// A `bigint[]` parameter (PostgreSQL only).
+    case ints([Int64])
 
     init(_ value: String?) { self = value.map { .text($0) } ?? .null }
     init(_ value: Int) { self = .int(Int64(value)) }

@@ -19,9 +19,20 @@ enum JSONLines {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(withFraction))
+            try container.encode(text(date))
         }
         return encoder
+    }
+
+    /// The time with exactly the ledger's milliseconds. The format style truncates the fraction of the binary
+    /// floating-point time (…02.123 is …02.12299…, shown as .122), which lost a millisecond on each round trip.
+    static func text(_ date: Date) -> String {
+        let milliseconds = Milliseconds.from(date)
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let whole = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let base = Date(timeIntervalSince1970: Double(whole.0)).formatted(withoutFraction)
+        let digits = String(whole.1)
+        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     static func decoder() -> JSONDecoder {
@@ -131,6 +142,9 @@ extension Ledger {
             if !sawHeader {
                 throw .invalidImport(ledger: ledger, line: number, reason: "the first line must be the ledger header")
             }
+        }
+        guard sawHeader else {
+            throw .invalidImport(ledger: ledger, line: 0, reason: "the input is empty, not a ledger export (it starts with a header line)")
         }
         let known = Set(runs.map(\.id))
         if let orphan = observations.first(where: { !known.contains($0.firstRun) || !known.contains($0.lastRun) }) {

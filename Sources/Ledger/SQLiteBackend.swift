@@ -40,11 +40,12 @@ struct SQLiteBackend: LedgerBackend {
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
         let rows = NIOLockedValueBox<[[SQLValue]]>([])
-        let data: [SQLiteData] = binds.map {
+        let data: [SQLiteData] = try binds.map {
             switch $0 {
             case .int(let value): .integer(Int(value))
             case .text(let value): .text(value)
             case .null: .null
+            case .texts, .ints: throw ArrayParameterError()
             }
         }
         try await connection.query(sql, data) { row in
@@ -65,4 +66,9 @@ struct SQLiteBackend: LedgerBackend {
         try? await connection.close()
         try? await thread.shutdownGracefully()
     }
+}
+
+/// SQLite has no array parameters; only PostgreSQL statements use them.
+struct ArrayParameterError: Error, CustomStringConvertible {
+    var description: String { "an array parameter was bound to a SQLite statement (a fluxstamp bug)" }
 }

@@ -2,7 +2,7 @@
 /// never edit a released migration, add the next one.
 enum Schema {
     /// The newest version this build writes and reads.
-    static let latest = 1
+    static let latest = 2
 
     /// The value of the `format` row that marks a database as a fluxstamp ledger.
     static let format = "fluxstamp-ledger"
@@ -11,6 +11,7 @@ enum Schema {
     static func migration(to version: Int, dialect: Dialect) -> [String] {
         switch version {
         case 1: return version1(dialect)
+        case 2: return version2(dialect)
         default: return []
         }
     }
@@ -75,6 +76,20 @@ enum Schema {
             "CREATE INDEX written_statuses_commit ON written_statuses (repository, sha)",
             "CREATE INDEX written_statuses_written ON written_statuses (written_ms)",
         ]
+    }
+
+    private static func version2(_ dialect: Dialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            // SQLite rewrites a row in place: nothing to change.
+            return []
+        case .postgres:
+            // Every run updates the last-seen columns of every fact it sees again. With free room in each page those
+            // updates are HOT (no key column changes): the new row version stays in its page, no index entry is
+            // added, and the old one is pruned without waiting for VACUUM. At fillfactor 100 (the default) each update
+            // moved the row to another page: 184 MB after 1,000 runs of 200 Kustomizations, for 21,000 live rows.
+            return ["ALTER TABLE observations SET (fillfactor = 50)"]
+        }
     }
 
     /// What a database holds, read without writing anything.

@@ -19,6 +19,7 @@ do {
     case "monorepo": try await MonorepoBench.run(Array(arguments.dropFirst()))
     case "ledger": try await LedgerBench.run(Array(arguments.dropFirst()))
     case "deployments": try await DeploymentsBench.run(Array(arguments.dropFirst()))
+    case "audit": try await AuditBench.run(Array(arguments.dropFirst()))
     default:
         FileHandle.standardError.write(Data("unknown benchmark \(name)\n\(usage)\n".utf8))
         exit(2)

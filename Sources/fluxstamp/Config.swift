@@ -46,12 +46,14 @@ struct FluxstampConfig: Decodable, Equatable {
         var environment: String
         var production: Bool?
     }
+    var ledgerRetention: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
         "maxWrites", "cacheDir", "forges", "repositories", "noCrossNamespaceRefs", "ledger",
         "deployments", "statuses", "environmentTemplate", "environments", "productionEnvironments", "environmentURL",
         "deploymentLogURL",
+        "ledgerRetention",
     ]
     static let environmentKeys: Set<String> = ["kustomizations", "environment", "production"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]

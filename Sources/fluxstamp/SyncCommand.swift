@@ -42,7 +42,8 @@ struct SyncCommand: AsyncParsableCommand {
         let logger = Logger(label: "fluxstamp")
         let ledger: RunLedger?
         if let url = settings.ledger {
-            ledger = try await RunLedger.begin(url, cluster: settings.pipeline.clusterName, logger: logger)
+            ledger = try await RunLedger.begin(
+                url, cluster: settings.pipeline.clusterName, retention: settings.ledgerRetention, logger: logger)
         } else {
             ledger = nil
         }

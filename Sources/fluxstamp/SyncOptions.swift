@@ -52,6 +52,9 @@ struct SyncOptions: ParsableArguments {
     @Option(help: "Record the run in a ledger: sqlite:PATH or postgres://USER@HOST:PORT/DB (password from PGPASSWORD or the URL).")
     var ledger: String?
 
+    @Option(help: "With --ledger: at the end of each run, delete ledger records older than this (400d, 8w; default: keep everything).")
+    var ledgerRetention: String?
+
     @Option(help: "Log lines on stderr: human or json.")
     var logFormat: String = "human"
 
@@ -70,6 +73,8 @@ struct SyncSettings {
     var cluster: ClusterOptions
     /// The ledger URL, checked (nil: no ledger).
     var ledger: LedgerURL?
+    /// How long the ledger keeps records (nil: forever).
+    var ledgerRetention: TimeInterval?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
 
@@ -94,6 +99,14 @@ struct SyncSettings {
             do { ledger = try LedgerURL(text) } catch {
                 throw SettingsError("\(source(options.ledger, "ledger")): \(error)")
             }
+        }
+        if let text = options.ledgerRetention ?? config.ledgerRetention {
+            guard let retention = RunLedger.retention(text) else {
+                throw SettingsError(
+                    "\(source(options.ledgerRetention, "ledgerRetention")) '\(text)' is not a duration; "
+                        + "write a positive number of days or weeks (400d, 8w), or leave it out to keep everything")
+            }
+            ledgerRetention = retention
         }
         cluster = options.cluster
         let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }

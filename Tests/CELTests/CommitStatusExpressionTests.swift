@@ -93,6 +93,18 @@ enum NCFixtures {
             expression: "'%s/%s/%s'.format([event.involvedObject.kind, event.involvedObject.name, provider.metadata.uid.substring(0, 8)])",
             expected: .value("Kustomization/gitops-system/0c9c2e41")),
         Case(expression: "'%s %d %.2f %x'.format([true, size(event.metadata), 2.5, 255])", expected: .value("true 4 2.50 ff")),
+        // The optional types library notification-controller enables (cel.OptionalTypes).
+        Case(expression: "provider.metadata.uid.split('-').first().value()", expected: .value("0c9c2e41")),
+        Case(expression: "provider.metadata.uid.split('-').last().value()", expected: .value("bebc1984d67a")),
+        Case(expression: "[].first().hasValue() || [1].last().hasValue() == false", expected: .value(false)),
+        Case(expression: "event.metadata.environment.split('/').first().orValue('none')", expected: .value("production")),
+        Case(expression: "[].first().orValue(event.severity)", expected: .value("info")),
+        Case(expression: "[].first().or(optional.of('b')).value() + optional.none().orValue('c')", expected: .value("bc")),
+        // `or`/`orValue` short-circuit as in cel-go: the alternative is not evaluated when a value is present.
+        Case(expression: "optional.of('a').orValue(event.metadata.missing)", expected: .value("a")),
+        Case(expression: "optional.ofNonZeroValue('').hasValue() || !optional.ofNonZeroValue('x').hasValue()", expected: .value(false)),
+        Case(expression: "optional.of(1) == optional.of(1) && optional.none() == optional.none()", expected: .value(true)),
+        Case(expression: "optional.of(1) != optional.none()", expected: .value(true)),
     ]
 
     @Test(arguments: values)
@@ -133,6 +145,9 @@ enum NCFixtures {
         ErrorCase(expression: "string(double('+nan'))", kind: .invalidArgument, mentions: "'+nan'"),
         ErrorCase(expression: "string(double('0x10'))", kind: .invalidArgument, mentions: "'0x10'"),
         ErrorCase(expression: "string(int('1.0'))", kind: .invalidArgument, mentions: "'1.0'"),
+        ErrorCase(expression: "[].first().value()", kind: .invalidArgument, mentions: "optional.none() dereference"),
+        ErrorCase(expression: "event.severity.first()", kind: .noSuchOverload, mentions: "first"),
+        ErrorCase(expression: "optional.none().orValue(event.metadata.missing)", kind: .noSuchKey, mentions: "missing"),
     ]
 
     @Test(arguments: errors)

@@ -77,6 +77,17 @@ import Testing
         Case(expression: "event.metadata.clusterName + ''", expected: .success(.string)),
         Case(expression: "provider.metadata.uid.split('-')[0]", expected: .success(.string)),
         Case(expression: "provider.metadata.uid.split('-')", expected: .success(.list(.string))),
+        // Flux's docs example: `first()` gives optional_type(string), `value()` its string.
+        Case(
+            expression: "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo + '/' "
+                + "+ provider.metadata.uid.split('-').first().value()).lowerAscii()",
+            expected: .success(.string)),
+        Case(expression: "provider.metadata.uid.split('-').last()", expected: .success(.optional(.string))),
+        Case(expression: "[1].first().orValue(2)", expected: .success(.int)),
+        Case(expression: "[1].first().orValue('a')", expected: .failure(.noSuchOverload)),
+        // cel-go binds none()'s type parameter to string; this checker keeps dyn (less precise: refuse, never guess).
+        Case(expression: "optional.none().or(optional.of('a'))", expected: .success(.optional(.dyn))),
+        Case(expression: "'abc'.first()", expected: .failure(.noSuchOverload)),
         Case(expression: "string(size(event.metadata))", expected: .success(.string)),
         Case(expression: "has(event.metadata.x) ? event.metadata.x : 'none'", expected: .success(.dyn)),
         Case(expression: "has(event.metadata.x) ? 'a' : 'none'", expected: .success(.string)),

@@ -28,6 +28,31 @@ struct LedgerTests {
         }
     }
 
+    @Test("a ledger from an older fluxstamp is migrated on open and keeps its records", arguments: Kind.allCases)
+    func migratesFromVersion1(kind: Kind) async throws {
+        try await withScratch(kind) { url in
+            let raw = try await rawConnection(url)
+            let dialect = raw.dialect
+            for statement in Schema.migration(to: 1, dialect: dialect) { try await raw.execute(statement) }
+            try await raw.execute("UPDATE fluxstamp_ledger SET value = '1' WHERE key = 'schema_version'")
+            try await raw.execute("INSERT INTO runs (cluster, version, started_ms) VALUES ('prod', '0.1.0', 1750000000000)")
+            await raw.close()
+
+            let ledger = try await Ledger.open(url, logger: testLogger)
+            #expect(try await ledger.runs().map(\.cluster) == ["prod"])
+            let run = try await ledger.beginRun(cluster: "prod", version: "1", started: day(1))
+            try await ledger.finishRun(
+                run, outcome: .succeeded, counts: RunCounts(observed: 1), finished: day(1, 1),
+                observations: [observation(name: "apps", revision: "main@sha1:aaa")], writes: [])
+            #expect(try await ledger.stats().observations == 1)
+            await ledger.close()
+            let check = try await rawConnection(url)
+            let version = try await check.query("SELECT value FROM fluxstamp_ledger WHERE key = 'schema_version'", [])
+            await check.close()
+            #expect(version == [[.text("\(Ledger.schemaVersion)")]])
+        }
+    }
+
     /// Prepares a database that must be refused, and the error expected.
     enum Refusal: String, CaseIterable, CustomTestStringConvertible {
         case foreignTables, newerSchema, notADatabase
@@ -316,7 +341,20 @@ struct LedgerTests {
         let lines = try String(contentsOf: original, encoding: .utf8).split(separator: "\n")
         let expected = 1 + 4 + 6 + 3  // header, runs, observations, statuses
         #expect(lines.count == expected)
-        #expect(lines.first == #"{"ledger":"fluxstamp-ledger","schema":1}"#)
+        #expect(lines.first == #"{"ledger":"fluxstamp-ledger","schema":\#(Ledger.schemaVersion)}"#)
+    }
+
+    @Test("export times keep their milliseconds through any number of round trips", arguments: [0, 1, 7, 99, 122, 123, 500, 998, 999])
+    func exportTimesKeepMilliseconds(milliseconds: Int) throws {
+        let stored = Int64(1_763_800_262_000 + milliseconds)
+        var date = Milliseconds.date(stored)
+        for _ in 0..<3 {
+            let line = try JSONLines.encoder().encode(ExportLine(run: RunRecord(
+                id: RunID(1), cluster: "c", started: date, finished: nil, version: "1", outcome: nil, counts: RunCounts())))
+            date = try #require(try JSONLines.decoder().decode(ExportLine.self, from: line).run).started
+            #expect(String(decoding: line, as: UTF8.self).contains(String(format: "T08:31:02.%03dZ", milliseconds)))
+        }
+        #expect(Milliseconds.from(date) == stored)
     }
 
     /// A failed observation without a commit or time, whose message needs escaping in JSON.

@@ -78,6 +78,23 @@ import Testing
         #expect(why.contains(path))
     }
 
+    /// The `commitStatusExpr` of notification-controller's Provider docs (docs/spec/v1beta3/providers.md,
+    /// "Custom Commit Status Messages"), which needs the optional types library (`first()`, `value()`).
+    static let docsExample =
+        "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo + '/' "
+        + "+ provider.metadata.uid.split('-').first().value()).lowerAscii()"
+
+    @Test("C: the example of NC's Provider docs gives exactly NC's context, with an Alert eventMetadata key `foo`")
+    func docsExampleContext() {
+        let expression = Self.expression(Self.docsExample, metadata: ["foo": "Bar", "env": "prod"])
+        #expect(expression.context(outcome: Self.success) == .context("kustomization/apps/bar/0c9c2e41"))
+        #expect(expression.context(outcome: Self.failure) == .context("kustomization/apps/bar/0c9c2e41"))
+        let mixed = Self.expression(
+            "event.metadata.env + '/' + provider.metadata.uid.split('-').last().orValue('none') + '/' "
+                + "+ [alert.metadata.name].first().or(optional.of('x')).value()")
+        #expect(mixed.context(outcome: Self.success) == .context("prod/1f2e3d4c5b6a/status"))
+    }
+
     @Test("the Alert's part of the event metadata unknown: event.metadata is not reproducible")
     func metadataUnknown() {
         let got = Self.expression("'flux/' + event.metadata.env", metadata: nil).context(outcome: Self.success)
@@ -92,9 +109,10 @@ import Testing
         arguments: [
             "'flux/' + event.metadata.missing",  // no such key: NC's evaluation fails too
             "event.involvedObject.name + 1",  // no such overload
-            "(event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo "
-                + "+ '/' + provider.metadata.uid.split('-').first().value()).lowerAscii()",
+            // Flux's docs example without the `foo` key its Alert is meant to add: NC fails on it too.
+            Self.docsExample,
             "size(event.involvedObject.name)",  // an int, not a string
+            "[event.involvedObject.name].first()",  // an optional, not a string
         ])
     func failed(source: String) {
         let got = Self.expression(source).context(outcome: Self.success)

@@ -139,10 +139,13 @@ import Testing
         let provider = "{type: azuredevops, address: \"https://dev.azure.com/acme/fleet/_git/fleet\", secretRef: {name: forge-secret}}"
         let spec = "{providerRef: {name: forge}, eventSeverity: info, summary: staging, eventSources: [{kind: Kustomization, name: apps}]}"
         let observed = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [spec])
-        #expect(
-            observed.problems.contains { $0.message.contains("fluxcd:staging") }
-                || observed.units.first?.targets.first?.genre == "fluxcd:staging")
-        #expect(observed.units.first?.targets.allSatisfy { $0.key != "fluxcd/kustomization/apps/0c9c2e41" } == true)
+        let target = try #require(observed.units.first?.targets.first)
+        #expect(target.genre == "fluxcd:staging")
+        #expect(target.key == "fluxcd:staging/kustomization/apps/0c9c2e41")
+        #expect(observed.units.first?.targets.count == 1, "never a parallel fluxcd status")
+        let endpoint = try #require(observed.forges[target.endpoint])
+        #expect(endpoint.genre == "fluxcd:staging", "the client writes NC's genre")
+        #expect(observed.forges.count == 1)
     }
 
     @Test("4: --no-cross-namespace-refs: an Alert in flux-system routes nothing from team-a, and says so")
@@ -163,12 +166,13 @@ import Testing
         let provider = "{type: azuredevops, address: \"https://dev.azure.com/acme/fleet/_git/fleet\", secretRef: {name: forge-secret}}"
         let plain = try await Self.observe(provider: provider, secret: ["token": "t"], alerts: [Self.alert(severity: "info")])
         #expect(plain.units.first?.targets.first?.key == "fluxcd/kustomization/apps/0c9c2e41")
+        #expect(plain.forges["dev.azure.com/acme/fleet/_git/fleet"]?.genre == "fluxcd")
         let summarised = try await Self.observe(
             provider: provider, secret: ["token": "t"], alerts: [Self.alert(severity: "info")],
             annotations: "{event.toolkit.fluxcd.io/summary: prod}")
-        #expect(summarised.units.first?.targets.allSatisfy { $0.key != "fluxcd/kustomization/apps/0c9c2e41" } == true)
-        #expect(
-            summarised.problems.contains { $0.message.contains("fluxcd:prod") }
-                || summarised.units.first?.targets.first?.genre == "fluxcd:prod")
+        #expect(summarised.units.first?.targets.map(\.key) == ["fluxcd:prod/kustomization/apps/0c9c2e41"])
+        #expect(summarised.forges.map(\.key) == ["dev.azure.com/acme/fleet/_git/fleet [genre fluxcd:prod]"])
+        #expect(summarised.forges.values.first?.genre == "fluxcd:prod")
+        #expect(!summarised.problems.contains { $0.message.contains("fluxcd:prod") }, "nothing left unwritten to report")
     }
 }

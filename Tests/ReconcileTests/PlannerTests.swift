@@ -47,6 +47,9 @@ private func existing(
         forgeKey: key ?? context.lowercased())
 }
 
+private let azureProd = StatusTarget(
+    repository: forge, context: appsContext, forge: .azuredevops, genre: "fluxcd:prod", routes: [AlertRoute(alert: "a")])
+
 private let bitbucketDC: StatusTarget = {
     var target = StatusTarget(repository: forge, context: appsContext, forge: .bitbucketserver, routes: [AlertRoute(alert: "a")])
     target.providerAddress = "https://bitbucket.example.com/scm/acme/fleet.git"
@@ -393,6 +396,18 @@ private let scenarios: [Scenario] = [
             existing(4, .succeeded, "reconciliation succeeded", created: at(4), key: "fluxcd/\(appsContext)"),
         ],
         writes: [(4, appsContext, .succeeded, "missing")], unchanged: 1),
+    Scenario(
+        name: "3: Azure DevOps under a summary: NC's stale failure in fluxcd:<summary> is corrected there, not beside it",
+        units: [
+            PlanUnit(
+                kustomization: apps, repository: repo, path: "./apps", targets: [azureProd],
+                observations: [observed(7, at: now, origin: .status, current: true), observed(7, .failed, at: at(8))])
+        ],
+        existing: [
+            existing(7, .failed, "health check failed", created: at(8), key: "fluxcd:prod/\(appsContext)"),
+            existing(7, .succeeded, "reconciliation succeeded", created: at(9), key: "fluxcd/\(appsContext)"),
+        ],
+        writes: [(7, appsContext, .succeeded, "ghost failure")]),
     // Issue 9, item 7: Bitbucket Data Center carries NC's name and the raw Provider address as url.
     Scenario(
         name: "7: Bitbucket DC: a status with NC's words but another url is rewritten; NC's exact status is left",
@@ -425,11 +440,21 @@ private let scenarios: [Scenario] = [
         writes: [], skips: ["unsupported source"]),
 ]
 
+/// What the forge read gives: the repository's statuses under every endpoint the units write
+/// through (an Azure DevOps client per genre lists every genre of the repository).
+private func forgeRead(_ existing: [CommitStatus], _ units: [PlanUnit]) -> [String: [String: [CommitStatus]]] {
+    let endpoints = Set([forge] + units.flatMap { $0.targets.map(\.endpoint) })
+    var statuses: [String: [String: [CommitStatus]]] = [:]
+    for endpoint in endpoints {
+        for status in existing { statuses[endpoint, default: [:]][status.sha, default: []].append(status) }
+    }
+    return statuses
+}
+
 @Suite struct PlannerTests {
     @Test("planner scenarios", arguments: scenarios)
     func scenario(_ s: Scenario) {
-        var statuses: [String: [String: [CommitStatus]]] = [:]
-        for status in s.existing { statuses[forge, default: [:]][status.sha, default: []].append(status) }
+        let statuses = forgeRead(s.existing, s.units)
         let plan = Planner.plan(PlanInput(units: s.units, git: s.git, existing: statuses, policy: s.policy))
         let got = plan.writes.map { "\($0.status.sha.suffix(8)) \($0.target.context) \($0.status.state) \($0.reason)" }
         let want = s.writes.map { "\(sha($0.0).suffix(8)) \($0.1) \($0.2) \($0.3)" }
@@ -449,21 +474,35 @@ private let scenarios: [Scenario] = [
         #expect(NotificationText.description(forReason: reason) == expected)
     }
 
+    @Test("3: an Azure DevOps target under fluxcd:<summary> has its own endpoint; the default genre uses the repository's")
+    func azureGenreEndpoint() {
+        #expect(azureProd.endpoint == "\(forge) [genre fluxcd:prod]")
+        #expect(azureProd.key == "fluxcd:prod/\(appsContext)")
+        let plain = StatusTarget(repository: forge, context: appsContext, forge: .azuredevops, genre: "fluxcd", routes: [])
+        #expect(plain.endpoint == forge)
+        #expect(plain.key == "fluxcd/\(appsContext)")
+        let unit = PlanUnit(
+            kustomization: apps, repository: repo, path: "./apps", targets: [azureProd, plain],
+            observations: [observed(7, at: now, origin: .status, current: true)])
+        let plan = Planner.plan(PlanInput(units: [unit], git: facts(), existing: [:], policy: PlanPolicy()))
+        #expect(Set(plan.writes.map(\.target.endpoint)) == [forge, "\(forge) [genre fluxcd:prod]"])
+    }
+
     @Test("a second run over the world the first run wrote plans nothing")
     func secondRunConverges() {
         for s in scenarios {
-            var statuses: [String: [String: [CommitStatus]]] = [:]
-            for status in s.existing { statuses[forge, default: [:]][status.sha, default: []].append(status) }
+            var existing = s.existing
             let first = Planner.plan(
                 PlanInput(
-                    units: s.units, git: s.git, existing: statuses,
+                    units: s.units, git: s.git, existing: forgeRead(existing, s.units),
                     policy: PlanPolicy(intermediate: s.policy.intermediate, since: s.policy.since)))
             for write in first.writes {
                 var written = write.status
                 written.createdAt = now
                 written.forgeKey = write.target.key
-                statuses[forge, default: [:]][written.sha, default: []].insert(written, at: 0)
+                existing.insert(written, at: 0)
             }
+            let statuses = forgeRead(existing, s.units)
             let second = Planner.plan(PlanInput(units: s.units, git: s.git, existing: statuses, policy: s.policy))
             #expect(second.writes.isEmpty, "\(s.name)")
         }

@@ -2,9 +2,9 @@ import FluxstampTesting
 import Foundation
 import Testing
 
-/// Parity with notification-controller through the built binary (issue 9, items 1, 4 and 10): the
-/// Kubernetes API emulator, a real git repository and the GitHub emulator; assertions are on what
-/// a user sees on the forge.
+/// Parity with notification-controller through the built binary (issue 9, items 1, 3, 4 and 10): the
+/// Kubernetes API emulator, a real git repository and the GitHub (and Azure DevOps) emulators;
+/// assertions are on what a user sees on the forge.
 @Suite(.serialized) struct ParityEndToEndTests {
     /// A Kustomization YAML with annotations, in a namespace, on a source.
     static func kustomization(
@@ -58,6 +58,73 @@ import Testing
         #expect(world.statuses(c[6])[SyncWorld.appsContext]?.description == "artifact failed")
         let again = try await world.fluxstamp(["sync"])
         #expect(again.stderr.contains("planned 0"), "\(again.stderr)")
+    }
+
+    @Test("3: Azure DevOps under an Alert summary: NC's fluxcd:<summary> status is corrected in place, never doubled under fluxcd")
+    func azureGenre() async throws {
+        let azure = try await AzureDevOpsEmulator.start(.init(token: "azure-pat"), repositories: ["org/project/repo"])
+        defer { Task { await azure.shutdown() } }
+        let world = try await SyncWorld { c in
+            """
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: azure, namespace: flux-system, uid: 3a3a3a3a-1111-4222-8333-444444444444}
+            spec: {type: azuredevops, address: "https://dev.azure.com/org/project/_git/repo", secretRef: {name: azure-token}}
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: azure-token, namespace: flux-system}
+            type: Opaque
+            data: {token: \(Data("azure-pat".utf8).base64EncodedString())}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: azure-prod, namespace: flux-system}
+            spec: {providerRef: {name: azure}, eventSeverity: info, summary: prod, eventSources: [{kind: Kustomization, name: apps}]}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: azure-plain, namespace: flux-system}
+            spec: {providerRef: {name: azure}, eventSeverity: info, eventSources: [{kind: Kustomization, name: infra}]}
+            ---
+            \(Self.kustomization("apps", ready: ("True", "ReconciliationSucceeded", "Applied revision"), applied: c[5], attempted: c[5]))
+            ---
+            \(Self.kustomization("infra", ready: ("True", "ReconciliationSucceeded", "Applied revision"), applied: c[5], attempted: c[5]))
+            """
+        }
+        defer { Task { await world.stop() } }
+        try """
+        clusterName: e2e
+        forges:
+          - host: github.com
+            apiBaseURL: \(world.github.baseURL)/api/v3
+            writesPerMinute: 0
+          - host: dev.azure.com
+            apiBaseURL: \(azure.baseURL)/org
+            writesPerMinute: 0
+        repositories:
+          - url: https://github.com/acme/fleet
+            path: \(world.repo.path)
+        cacheDir: \(world.directory.path)/cache
+        """.write(to: world.config, atomically: true, encoding: .utf8)
+        let c = world.commits
+        let (apps, infra) = ("kustomization/apps/3a3a3a3a", "kustomization/infra/3a3a3a3a")
+        // NC's failure from before the recovery, under the Alert's summary genre.
+        azure.seed(
+            sha: c[5], name: apps, genre: "fluxcd:prod", state: "error", description: "health check failed", creator: "flux",
+            at: Date(timeIntervalSince1970: 1_700_000_000))
+        let sync = try await world.fluxstamp(["sync"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        func latest(_ genre: String, _ name: String) -> EmulatedStatus? {
+            azure.statuses(of: c[5]).first { $0.genre == genre && $0.name == name }
+        }
+        #expect(latest("fluxcd:prod", apps)?.state == "succeeded", "NC's status is corrected in its own genre")
+        #expect(latest("fluxcd", apps) == nil, "never a parallel fluxcd status NC does not read")
+        #expect(latest("fluxcd", infra)?.state == "succeeded", "without a summary the genre is fluxcd")
+        #expect(latest("fluxcd:prod", infra) == nil)
+        let again = try await world.fluxstamp(["sync"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr.contains("planned 0"), "the corrected status is read back under its genre: \(again.stderr)")
     }
 
     @Test("4: event.toolkit.fluxcd.io/commit moves the status to that commit, as NC posts it")
@@ -132,7 +199,7 @@ import Testing
         #expect(world.statuses(c[5])["kustomization/web/0c9c2e41"]?.state == "success")
     }
 
-    @Test("10: a Provider's commitStatusExpr gives the context NC computes; an expression on the event message is not guessed")
+    @Test("10: commitStatusExpr gives NC's context (also for the docs example); an expression on the event message is not guessed")
     func commitStatusExpression() async throws {
         let world = try await SyncWorld { c in
             """
@@ -162,6 +229,26 @@ import Testing
             spec: {providerRef: {name: expr}, eventSeverity: info, eventSources: [{kind: Kustomization, name: "*"}]}
             ---
             apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: docs, namespace: flux-system, uid: 4d4d4d4d-1111-4222-8333-444444444444}
+            spec:
+              type: github
+              address: https://github.com/acme/fleet
+              secretRef: {name: github-token}
+              commitStatusExpr: >-
+                (event.involvedObject.kind + '/' + event.involvedObject.name + '/' + event.metadata.foo + '/'
+                + provider.metadata.uid.split('-').first().value()).lowerAscii()
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: docs, namespace: flux-system}
+            spec:
+              providerRef: {name: docs}
+              eventSeverity: info
+              eventMetadata: {foo: Bar}
+              eventSources: [{kind: Kustomization, name: "*"}]
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
             kind: Alert
             metadata: {name: by-message, namespace: flux-system}
             spec: {providerRef: {name: by-message}, eventSeverity: info, eventSources: [{kind: Kustomization, name: "*"}]}
@@ -177,6 +264,7 @@ import Testing
         #expect(sync.status == 0, "\(sync.stderr)")
         let contexts = world.statuses(c[5])
         #expect(contexts["kustomization/apps/info/5e5e5e5e"]?.state == "success")
+        #expect(contexts["kustomization/apps/bar/4d4d4d4d"]?.state == "success", "the example of NC's Provider docs: \(contexts.keys)")
         #expect(contexts[SyncWorld.appsContext]?.state == "success", "the default Provider still gets its own")
         #expect(contexts.keys.allSatisfy { !$0.hasPrefix("flux/") }, "never a guessed context")
     }

@@ -7,6 +7,9 @@
 // - POST /{org}/{project}/_apis/git/repositories/{repo}/commits/{sha}/statuses?api-version=7.1
 //   → 200 with the stored GitStatus (the swagger documents 200 only): `state` (notSet pending
 //   succeeded failed error notApplicable) and `context.name` required → 400; every POST appends.
+// - The genre is optional and part of the status's identity (GitStatusContext: "Genre of the status
+//   … can be empty"): `{genre: fluxcd, name: n}`, `{genre: "fluxcd:prod", name: n}` and `{name: n}`
+//   are three contexts; a genre-less status is listed without `genre`.
 // - GET same path: `latestOnly=true` keeps the newest per context (genre+name), `top`/`skip`
 //   paging; body `{count, value}` (the VSS collection envelope around the swagger's array); newest first.
 // - A missing `api-version` → 400; an api-version above the server's (Server 2020: 6.0, 2022:
@@ -57,6 +60,22 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
     public func shutdown() async { await server?.shutdown() }
     /// Every status of a commit, newest first (context as `genre/name`).
     public func statuses(of sha: String) -> [EmulatedStatus] { state.get().newestFirst(sha) }
+
+    /// Stores a status as someone else posted it (notification-controller, an older run), under
+    /// `genre` (`""`: none) and `name`, at `date` (default: the clock's now).
+    public func seed(
+        sha: String, name: String, genre: String = "fluxcd", state word: String, description: String,
+        creator: String = "someone", at date: Date? = nil
+    ) {
+        let now = date ?? core.configuration.clock.now
+        _ = state.withValue { store in
+            store.append {
+                EmulatedStatus(
+                    id: $0, sha: sha, context: "\(genre)/\(name)", state: word, description: description, targetURL: nil,
+                    name: name, genre: genre, createdAt: now, updatedAt: now, creator: creator)
+            }
+        }
+    }
 
     func authorized(_ request: EmulatorRequest) -> Bool { core.presents(request, basicPassword: true) }
 
@@ -137,7 +156,8 @@ public final class AzureDevOpsEmulator: @unchecked Sendable {
         // Azure DevOps leaves out properties it has no value for (no `null`s).
         var json: [String: Any] = [
             "id": s.id, "state": s.state, "description": s.description,
-            "context": ["name": s.name ?? "", "genre": s.genre ?? ""], "creationDate": EmulatorJSON.date(s.createdAt),
+            "context": (s.genre ?? "").isEmpty ? ["name": s.name ?? ""] : ["name": s.name ?? "", "genre": s.genre ?? ""],
+            "creationDate": EmulatorJSON.date(s.createdAt),
             "createdBy": ["displayName": "fluxstamp", "uniqueName": s.creator],
         ]
         if let target = s.targetURL { json["targetUrl"] = target }

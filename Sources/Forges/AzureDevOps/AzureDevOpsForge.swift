@@ -4,13 +4,16 @@ import Foundation
 ///
 /// Writes: `POST {org}/{project}/_apis/git/repositories/{repo}/commits/{sha}/statuses?api-version=7.1`
 /// (6.0 on Azure DevOps Server unless configured: `ForgeOptions.azureDevOpsAPIVersion`)
-/// with the context `{genre: "fluxcd", name: <context id>}` (NC's genre); every POST appends.
+/// with the context `{genre: <genre>, name: <context id>}`: NC's genre, `fluxcd`, or `fluxcd:<summary>`
+/// when its events carry a summary (one client per genre); every POST appends.
 /// Reads: the same path with `latestOnly=true`, paged by `top`/`skip`. States: notSet, pending,
 /// succeeded, failed, error, notApplicable. Credentials: a PAT, sent as the Basic password.
 public struct AzureDevOpsForge: CommitStatusForge {
     /// The repository this client writes to.
     public let repository: ForgeRepository
-    /// The status genre (`fluxcd`, as NC posts).
+    /// The genre this client writes and keys statuses under: `fluxcd` (NC's default), or NC's
+    /// `fluxcd:<summary>` under an Alert or object summary. Reads list every genre; the planner
+    /// matches by `statusKey(forContext:)`.
     public let genre: String
     let transport: ForgeTransport
     let options: ForgeOptions

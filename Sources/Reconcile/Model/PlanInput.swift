@@ -12,6 +12,17 @@ public struct StatusTarget: Hashable, Sendable, Comparable, CustomStringConverti
     /// Azure DevOps only: the status genre NC posts, `fluxcd`, or `fluxcd:<summary>` when the event
     /// carries `summary` metadata (NC `commitStatusGenre`); nil elsewhere.
     public var genre: String?
+    /// The forge endpoint (one client) its statuses are read and written through: the repository,
+    /// and for an Azure DevOps genre other than `fluxcd` the genre too (`… [genre fluxcd:prod]`),
+    /// because an Azure DevOps client writes one genre. Keys `Observed.forges`, the reads and the writes.
+    public var endpoint: String { Self.endpoint(repository: repository, genre: genre) }
+
+    /// The endpoint name for a repository and an Azure DevOps genre (nil or `fluxcd`: the repository).
+    public static func endpoint(repository: String, genre: String?) -> String {
+        guard let genre, genre != "fluxcd" else { return repository }
+        return "\(repository) [genre \(genre)]"
+    }
+
     /// What the forge keys statuses by for this context (`ForgeKind.statusKey(forContext:)`; Azure
     /// DevOps: `genre/name`).
     public private(set) var key: String
@@ -188,7 +199,7 @@ public struct PlanInput: Sendable {
     public var units: [PlanUnit]
     /// Git facts per repository (normalised URL).
     public var git: [String: GitFacts]
-    /// Existing statuses per forge repository, per sha, newest first.
+    /// Existing statuses per forge endpoint (`StatusTarget.endpoint`), per sha, newest first.
     public var existing: [String: [String: [CommitStatus]]]
     /// The policy.
     public var policy: PlanPolicy

@@ -21,7 +21,7 @@ public enum Apply {
         _ plan: Plan, clients: [String: any CommitStatusForge], concurrency: @escaping @Sendable (String) -> Int,
         logger: Logger, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
     ) async -> [WriteResult] {
-        let groups = Dictionary(grouping: plan.writes.enumerated().map { ($0.offset, $0.element) }, by: \.1.target.repository)
+        let groups = Dictionary(grouping: plan.writes.enumerated().map { ($0.offset, $0.element) }, by: \.1.target.endpoint)
         let done = WriteCount()
         let results = await withTaskGroup(of: [(Int, WriteResult)].self) { group in
             for (repository, writes) in groups {

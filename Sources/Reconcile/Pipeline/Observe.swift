@@ -12,7 +12,8 @@ public struct Observed: Sendable {
     public var units: [PlanUnit] = []
     /// Repository key (`RepositoryAddress.key`) → where to fetch it and with which Secret.
     public var sources: [String: GitSource] = [:]
-    /// Forge repository (`ForgeRepository.description`) → endpoint.
+    /// Endpoint name (`StatusTarget.endpoint`: the forge repository, plus the genre for an Azure
+    /// DevOps genre other than `fluxcd`) → endpoint.
     public var forges: [String: ForgeEndpoint] = [:]
     /// What could not be used.
     public var problems: [Problem] = []

@@ -105,7 +105,7 @@ public struct Pipeline: Sendable {
         let (clients, clientProblems) = ReadForge.clients(for: observed.forges, factory: forges)
         let existing = await ReadForge.run(desired, clients: clients, logger: logger)
         // Nothing is written on a guess: without the current statuses, a repository is left alone.
-        desired.statuses.removeAll { existing.unread.contains($0.target.repository) }
+        desired.statuses.removeAll { existing.unread.contains($0.target.endpoint) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
         var report = Report(
             plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,

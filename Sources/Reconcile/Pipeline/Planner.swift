@@ -130,7 +130,7 @@ public enum Planner {
         var skips = desired.skips
         var unchanged = 0
         for wanted in desired.statuses {
-            let statuses = existing[wanted.target.repository]?[wanted.sha] ?? []
+            let statuses = existing[wanted.target.endpoint]?[wanted.sha] ?? []
             let current = statuses.first { ($0.forgeKey ?? $0.context.lowercased()) == wanted.target.key }
             var status = CommitStatus(
                 sha: wanted.sha, context: wanted.target.context, state: wanted.state,
@@ -261,12 +261,12 @@ public enum Planner {
         public var observed = 0
 
         /// The commits whose existing statuses must be read, and the contexts asked about, per
-        /// forge repository (Bitbucket Data Center reads one key at a time).
+        /// forge endpoint (`StatusTarget.endpoint`; Bitbucket Data Center reads one key at a time).
         public var reads: [String: (shas: Set<String>, contexts: Set<String>)] {
             var result: [String: (shas: Set<String>, contexts: Set<String>)] = [:]
             for status in statuses {
-                result[status.target.repository, default: ([], [])].shas.insert(status.sha)
-                result[status.target.repository, default: ([], [])].contexts.insert(status.target.context)
+                result[status.target.endpoint, default: ([], [])].shas.insert(status.sha)
+                result[status.target.endpoint, default: ([], [])].contexts.insert(status.target.context)
             }
             return result
         }

@@ -121,6 +121,17 @@ public struct ForgeEndpoint: Sendable {
     public var credential: ForgeCredential
     /// Transport options (pacing, retries, logger).
     public var options: ForgeOptions
+    /// Azure DevOps only: the genre its statuses are read and written under (`fluxcd`, or
+    /// `fluxcd:<summary>` as NC posts under an event summary); nil elsewhere.
+    public var genre: String?
+
+    /// Creates an endpoint.
+    public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions, genre: String? = nil) {
+        self.repository = repository
+        self.credential = credential
+        self.options = options
+        self.genre = repository.kind == .azuredevops ? genre : nil
+    }
 }
 
 /// Builds forge clients.
@@ -135,6 +146,10 @@ public struct LiveForges: ForgeFactory {
     public init() {}
 
     public func client(for endpoint: ForgeEndpoint) throws -> any CommitStatusForge {
-        try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
+        if endpoint.repository.kind == .azuredevops, let genre = endpoint.genre {
+            return try AzureDevOpsForge(
+                repository: endpoint.repository, credential: endpoint.credential, options: endpoint.options, genre: genre)
+        }
+        return try ForgeClient.make(for: endpoint.repository, credential: endpoint.credential, options: endpoint.options)
     }
 }

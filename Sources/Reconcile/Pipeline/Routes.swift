@@ -11,7 +11,8 @@ struct Routes {
     let cluster: any ClusterReader
     let options: ForgeOptions
 
-    /// Forge repository → endpoint, one per repository, shared by every Kustomization writing there.
+    /// Endpoint name (`StatusTarget.endpoint`) → endpoint, one per repository (and Azure DevOps
+    /// genre), shared by every Kustomization writing there.
     private(set) var endpoints: [String: ForgeEndpoint] = [:]
     private(set) var problems: [Problem] = []
     private var secrets: [String: Secret?] = [:]
@@ -103,15 +104,8 @@ struct Routes {
             var genre: String?
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
-                if genre != "fluxcd", !Self.writesAzureGenres {
-                    let why =
-                        "notification-controller posts under the Azure DevOps genre \(genre!) (an event summary is set), "
-                        + "which this fluxstamp cannot write yet; nothing is written there rather than a parallel status"
-                    problems.append(Problem(subject, "Provider \(reporter.provider): \(why)", severity: .note, stage: .observe))
-                    continue
-                }
             }
-            if let repository = endpoint(address: address, kind: kind, credential: credential, subject: subject) {
+            if let repository = endpoint(address: address, kind: kind, genre: genre, credential: credential, subject: subject) {
                 let route = AlertRoute(
                     alert: reporter.alert, failuresOnly: reporter.failuresOnly,
                     inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
@@ -144,8 +138,12 @@ struct Routes {
         return result
     }
 
-    /// The forge repository an address names, registering its endpoint on first use.
-    private mutating func endpoint(address: String, kind: ForgeKind?, credential: ForgeCredential?, subject: String) -> ForgeRepository? {
+    /// The forge repository an address names, registering its endpoint on first use: one per
+    /// repository and Azure DevOps `genre` (`StatusTarget.endpoint(repository:genre:)`), so statuses
+    /// under NC's `fluxcd:<summary>` are read and corrected there, never doubled under `fluxcd`.
+    private mutating func endpoint(
+        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, subject: String
+    ) -> ForgeRepository? {
         let hosts = Dictionary(
             settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
         var repository: ForgeRepository
@@ -155,7 +153,8 @@ struct Routes {
         }
         let configured = settings.forge(host: repository.host)
         if let base = configured?.apiBaseURL { repository = repository.withAPIBaseURL(base) }
-        if endpoints[repository.description] != nil { return repository }
+        let name = StatusTarget.endpoint(repository: repository.description, genre: genre)
+        if endpoints[name] != nil { return repository }
         guard let credential else {
             problems.append(
                 Problem(
@@ -172,7 +171,7 @@ struct Routes {
             if case .perMinute(_, _, let hourly) = WritePacing.defaultPacing(for: repository.kind) { perHour = hourly }
             options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
         }
-        endpoints[repository.description] = ForgeEndpoint(repository: repository, credential: credential, options: options)
+        endpoints[name] = ForgeEndpoint(repository: repository, credential: credential, options: options, genre: genre)
         return repository
     }
 
@@ -322,11 +321,6 @@ struct Routes {
             source: source, provider: providerValue, providerUnknowns: providerUnknowns, alert: alertValue,
             alertUnknowns: alertUnknowns, involvedObject: involved, metadata: metadata)
     }
-
-    /// Whether the Azure DevOps client can write a genre other than `fluxcd`. Until it can, a
-    /// target under another genre is reported and left alone (writing `fluxcd` there would be a
-    /// parallel status NC never reads, and would be rewritten on every run).
-    static let writesAzureGenres = false
 
     /// NC's Azure DevOps genre (`commitStatusGenre`): `fluxcd:<summary>` when the event has a
     /// `summary` key, else `fluxcd`.
