@@ -23,6 +23,8 @@ let package = Package(
         // The ledger's two backends (see Sources/Ledger/Ledger.swift for the measured build cost).
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Prometheus text exposition for run metrics (docs/operate.md: the measured build cost).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only GitHistory imports it.
@@ -111,11 +113,23 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Operating a run: `wait` (the CI gate), metrics, notifications and sharding.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // The command-line tool: argument parsing, wiring, output.
         .executableTarget(
             name: "fluxstamp",
             dependencies: [
-                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Audit",
+                "GitHistory", "Reconcile", "Kube", "Forges", "RepositoryAddress", "Ledger", "Audit", "Operations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -135,6 +149,7 @@ let package = Package(
         ),
         .testTarget(name: "CELTests", dependencies: ["CEL"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Reconcile", "Forges", "FluxstampTesting"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "ReconcileTests",

@@ -47,6 +47,8 @@ struct FluxstampConfig: Decodable, Equatable {
         var production: Bool?
     }
     var ledgerRetention: String?
+    var pushgateway: String?
+    var metricsFile: String?
 
     static let keys: Set<String> = [
         "clusterName", "namespace", "selector", "contextTemplate", "intermediate", "since",
@@ -54,6 +56,7 @@ struct FluxstampConfig: Decodable, Equatable {
         "deployments", "statuses", "environmentTemplate", "environments", "productionEnvironments", "environmentURL",
         "deploymentLogURL",
         "ledgerRetention",
+        "pushgateway", "metricsFile",
     ]
     static let environmentKeys: Set<String> = ["kustomizations", "environment", "production"]
     static let forgeKeys: Set<String> = ["host", "type", "apiBaseURL", "tokenFile", "writesPerMinute"]

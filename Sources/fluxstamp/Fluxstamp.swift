@@ -8,7 +8,10 @@ struct Fluxstamp: AsyncParsableCommand {
         commandName: "fluxstamp",
         abstract: "Make git commit statuses tell the truth about what Flux has deployed.",
         version: "0.1.0",
-        subcommands: [SyncCommand.self, PlanCommand.self, GetCommand.self, HistoryCommand.self, LedgerCommand.self, AuditCommand.self]
+        subcommands: [
+            SyncCommand.self, PlanCommand.self, GetCommand.self, HistoryCommand.self, LedgerCommand.self, AuditCommand.self,
+            WaitCommand.self,
+        ]
     )
 
     /// Runs the command. Every early end is one `error: ` line: a `CommandError` with its own exit

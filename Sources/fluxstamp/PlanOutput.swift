@@ -84,14 +84,17 @@ struct ProblemLine: Encodable {
 
 /// The run's figures. Each counts one thing:
 /// - `kustomizations`: selected Kustomizations;
-/// - `observed`: observations considered (several per Kustomization: status, history snapshots);
-/// - `planned`: statuses to write; `written`/`failed`: what became of them (sync only);
+/// - `observed`: observations read (several per Kustomization: status, history snapshots, events;
+///   several may name the same commit, so this is not a sum of the others);
+/// - `considered` = `planned` + `unchanged` + `skipped`: every status fluxstamp decided about;
+/// - `planned`: statuses to write; `written` + `failed` = `planned` (sync only);
 /// - `unchanged`: desired statuses the forge already shows;
-/// - `skipped`: observations or writes not written, by reason;
+/// - `skipped`: observations or statuses not written, by reason;
 /// - `problems`: distinct unusable inputs or failures.
 struct Summary: Encodable {
     var kustomizations: Int
     var observed: Int
+    var considered: Int
     var planned: Int
     var written: Int?
     var failed: Int?
@@ -116,6 +119,7 @@ struct Summary: Encodable {
         unchanged = plan.unchanged
         skipped = plan.skips.count
         skippedByReason = Dictionary(grouping: plan.skips, by: \.reason.category).mapValues(\.count)
+        considered = planned + unchanged + skipped
         problems = ProblemLine.lines(report.problems).count
         if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty {
             deploymentsPlanned = report.deployments.writes.count
@@ -124,13 +128,14 @@ struct Summary: Encodable {
         }
     }
 
-    /// One human line: `observed 24, planned 7, written 7, unchanged 9, skipped 2 (budget 2), failed 0`.
+    /// One human line whose numbers add up, each named:
+    /// `kustomizations 4, observations 24, considered 18 = planned 7 + unchanged 9 + skipped 2 (budget 2), written 7, failed 0`.
     var line: String {
-        var line = "kustomizations \(kustomizations), observed \(observed), planned \(planned)"
-        if let written { line += ", written \(written)" }
-        line += ", unchanged \(unchanged), skipped \(skipped)"
+        var line = "kustomizations \(kustomizations), observations \(observed), "
+        line += "considered \(considered) = planned \(planned) + unchanged \(unchanged) + skipped \(skipped)"
         let reasons = skippedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         if !reasons.isEmpty { line += " (\(reasons))" }
+        if let written { line += ", written \(written)" }
         if let failed { line += ", failed \(failed)" }
         if problems > 0 { line += ", problems \(problems)" }
         if let deploymentsPlanned {

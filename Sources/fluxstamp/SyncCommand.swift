@@ -34,6 +34,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     /// Runs the pipeline with the merged settings and renders what it returns.
     static func execute(options: SyncOptions, dryRun: Bool, json: Bool) async throws(CommandError) {
+        let started = Date()
         let settings: SyncSettings
         do { settings = try SyncSettings(options) } catch {
             throw .settings("\(error)")
@@ -59,7 +60,8 @@ struct SyncCommand: AsyncParsableCommand {
                 cluster: api, logger: logger),
             // One set of options per run: the forges' breaker, retry budget and health live in it;
             // write times are kept in the cache directory so consecutive runs share the hourly window.
-            forgeOptions: ForgeOptions(logger: logger, pacingDirectory: settings.pipeline.cacheDirectory),
+            forgeOptions: ForgeOptions(
+                logger: logger, retryBudget: settings.retryBudget, pacingDirectory: settings.pipeline.cacheDirectory),
             logger: logger)
         var report: Pipeline.Report
         do {
@@ -70,10 +72,13 @@ struct SyncCommand: AsyncParsableCommand {
                 progress: {
                     bar.update(done: $0, total: $1)
                     interrupt.record(done: $0, total: $1)
-                })
+                },
+                finished: { interrupt.record($0) })
             interrupt.disarm()
         } catch {
             await client.shutdown()
+            let end = RunEnd(settings: settings, started: started, logger: logger)
+            await end.finish(nil, forges: pipeline.forgeOptions.health, dryRun: dryRun)
             throw .clusterUnreadable(error.description)
         }
         await client.shutdown()
@@ -94,6 +99,8 @@ struct SyncCommand: AsyncParsableCommand {
         }
         let summary = Summary(report, dryRun: dryRun)
         logger.info("\(summary.line)", metadata: settings.logFormat == .json ? summary.metadata : [:])
+        let end = RunEnd(settings: settings, started: started, logger: logger)
+        await end.finish(report, forges: pipeline.forgeOptions.health, dryRun: dryRun)
         if report.hasFailures { throw .finishedWithFailures }
     }
 }
@@ -126,7 +133,8 @@ extension Summary {
     var metadata: Logger.Metadata {
         var fields: Logger.Metadata = [
             "kustomizations": .stringConvertible(kustomizations), "observed": .stringConvertible(observed),
-            "planned": .stringConvertible(planned), "unchanged": .stringConvertible(unchanged),
+            "considered": .stringConvertible(considered), "planned": .stringConvertible(planned),
+            "unchanged": .stringConvertible(unchanged),
             "skipped": .stringConvertible(skipped), "problems": .stringConvertible(problems),
         ]
         if let written { fields["written"] = .stringConvertible(written) }
@@ -136,10 +144,11 @@ extension Summary {
 }
 
 /// Kubernetes stops a Job's pod with SIGTERM at `activeDeadlineSeconds` (and on eviction): the run
-/// still ends with a summary line saying how far it got, then exits 143 as a terminated process
-/// would. Writes already sent stay; the next run reads the forge and continues.
+/// still ends with one line per distinct problem so far (with counts) and a summary line saying how
+/// far it got, then exits 143 as a terminated process would. Writes already sent stay; the next
+/// run reads the forge and continues.
 final class Interruption: Sendable {
-    private let state = Mutex((done: 0, total: 0, armed: true))
+    private let state = Mutex((done: 0, total: 0, armed: true, failed: [Problem]()))
     // Set up once in init and only resumed there; Dispatch serialises its handler.
     private nonisolated(unsafe) let source: DispatchSourceSignal
     private let logger: Logger
@@ -153,13 +162,26 @@ final class Interruption: Sendable {
     }
 
     private func terminate() {
-        let (done, total, armed) = state.withLock { ($0.done, $0.total, $0.armed) }
+        let (done, total, armed, failed) = state.withLock { ($0.done, $0.total, $0.armed, $0.failed) }
         guard armed else { return }
-        let progress = total == 0 ? "before any write" : "\(done) of \(total) planned writes done"
+        for line in ProblemLine.lines(failed) { logger.error("\(line.text)") }
+        let written = max(0, done - failed.count)
+        let progress =
+            total == 0
+            ? "before any write" : "\(done) of \(total) planned writes done (written \(written), failed \(failed.count))"
         logger.error(
             "interrupted by SIGTERM: \(progress); the next run reads the forge and writes the rest",
-            metadata: ["written": .stringConvertible(done), "planned": .stringConvertible(total)])
+            metadata: [
+                "written": .stringConvertible(written), "failed": .stringConvertible(failed.count),
+                "planned": .stringConvertible(total),
+            ])
         exit(143)
+    }
+
+    /// Keeps a failed write's problem, to print with the others if the run is interrupted.
+    func record(_ result: WriteResult) {
+        guard result.error != nil else { return }
+        state.withLock { $0.failed.append(result.problem) }
     }
 
     func record(done: Int, total: Int) {

@@ -66,6 +66,19 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Write commit statuses (default true); --statuses=false writes deployments only.")
     var statuses: Bool?
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Seconds of retrying (backoff and failed attempts) allowed per forge in one run; "
+                + "then the rest waits for the next run (default 120)."))
+    var retryBudget: Double?
+
+    @Option(help: "Push the run's metrics to this Prometheus Pushgateway (group job=fluxstamp, cluster=<cluster name>).")
+    var pushgateway: String?
+
+    @Option(help: "Write the run's metrics to this file, atomically (node-exporter textfile collector: a *.prom file).")
+    var metricsFile: String?
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.
@@ -77,6 +90,13 @@ struct SyncSettings {
     var ledgerRetention: TimeInterval?
     var pipeline: PipelineSettings
     var logFormat: LogFormat
+    /// Seconds of retrying allowed per forge in one run (`ForgeOptions.retryBudget`).
+    var retryBudget: Double = 120
+    /// Where metrics are pushed and written (nil: not).
+    var pushgateway: String?
+    var metricsFile: String?
+    /// This pod's shard (`--shard i/n`), nil when not sharded; the metrics carry it as a label.
+    var shardIndex: Int?
 
     /// Merges and checks; every problem is one `SettingsError` line naming the flag or the config
     /// file and key (the commands exit 2 on it, having written nothing).
@@ -109,6 +129,14 @@ struct SyncSettings {
             ledgerRetention = retention
         }
         cluster = options.cluster
+        pushgateway = options.pushgateway ?? config.pushgateway
+        if let pushgateway {
+            guard let url = URL(string: pushgateway), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw SettingsError(
+                    "\(source(options.pushgateway, "pushgateway")) '\(pushgateway)': use an http(s) URL such as http://pushgateway:9091")
+            }
+        }
+        metricsFile = options.metricsFile ?? config.metricsFile
         let selector = (options.selector ?? config.selector).flatMap { $0.isEmpty ? nil : $0 }
         if let selector {
             do { try FluxAPI.validateLabelSelector(selector) } catch {
@@ -176,6 +204,10 @@ struct SyncSettings {
         pipeline.deployments = try Self.deploymentSettings(options, config, ledger: ledger, source: source)
         if !pipeline.statuses, pipeline.deployments == nil {
             throw SettingsError("\(source(options.statuses, "statuses")) false writes nothing without --deployments github|gitlab")
+        }
+        if let budget = options.retryBudget {
+            guard budget >= 0, budget.isFinite else { throw SettingsError("--retry-budget must be 0 or more seconds (got \(budget))") }
+            retryBudget = budget
         }
     }
 }

@@ -67,7 +67,10 @@ struct WritePacingTests {
         let forge = try ForgeClient.make(
             for: ForgeRepository.parse(emulator.address(), kind: .github),
             credential: .token(SecretValue("ghp_HOURLYtoken123")),
-            options: .init(writePacing: .perMinute(60, burst: 5, perHour: 5), clock: clock, writePacers: WritePacerRegistry()))
+            // Waits up to two hours here; the default (15 minutes) refuses the sixth write instead.
+            options: .init(
+                writePacing: .perMinute(60, burst: 5, perHour: 5), clock: clock, maxRateLimitWait: 7200,
+                writePacers: WritePacerRegistry()))
         for n in 1...6 { try await forge.create(succeeded(sha(n))) }
         let times = emulator.core.requests.map(\.time)
         try #require(times.count == 6)

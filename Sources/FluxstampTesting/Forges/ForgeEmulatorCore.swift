@@ -87,7 +87,8 @@ public final class ForgeEmulatorCore: Sendable {
         var windows: [String: (start: Date, used: Int)] = [:]
         var scripted: [Int] = []
         var secondary: [Double?] = []
-        var drops = 0
+        /// Pending dropped answers: each drops the next stored POST whose path contains the text (any POST when nil).
+        var drops: [String?] = []
     }
 
     /// False when the emulator plays another version than the published description covers (an
@@ -121,9 +122,11 @@ public final class ForgeEmulatorCore: Sendable {
     }
 
     /// Handles the next `times` writes (POST) fully, storing what they carry, then closes the
-    /// connection without answering: the answer is lost after the forge stored the write.
-    public func dropAnswerAfterStoringNext(times: Int = 1) {
-        state.withValue { $0.drops += times }
+    /// connection without answering: the answer is lost after the forge stored the write. With
+    /// `pathContaining`, only POSTs whose path contains it count (`/statuses/`: status writes, not
+    /// GitHub's GraphQL reads, which are POSTs too).
+    public func dropAnswerAfterStoringNext(times: Int = 1, pathContaining: String? = nil) {
+        state.withValue { $0.drops += Array(repeating: pathContaining, count: times) }
     }
 
     /// The header a test sets on a deliberately invalid request (to see an emulator refuse it), so
@@ -197,8 +200,8 @@ public final class ForgeEmulatorCore: Sendable {
             response = route(request)
             if request.method == "POST", (200..<300).contains(response.status) {
                 drop = state.withValue { s in
-                    guard s.drops > 0 else { return false }
-                    s.drops -= 1
+                    guard let next = s.drops.first, next.map({ request.path.contains($0) }) ?? true else { return false }
+                    s.drops.removeFirst()
                     return true
                 }
             }

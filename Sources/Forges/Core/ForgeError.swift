@@ -60,6 +60,22 @@ public struct ForgeError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension ForgeError {
+    /// The error with a rejected credential's origin named (`Secret flux-system/github-token, key
+    /// \`token\``), so the reader knows which Secret to fix; other errors are returned unchanged.
+    /// `source` names where the credential came from, never its value.
+    public func naming(credentialSource source: String?) -> ForgeError {
+        guard kind == .unauthorized, let source, !message.contains(source) else { return self }
+        var copy = self
+        let plain = "the credential was rejected"
+        copy.message =
+            message.contains(plain)
+            ? message.replacingOccurrences(of: plain, with: "the credential from \(source) was rejected")
+            : message + " (credential from \(source))"
+        return copy
+    }
+}
+
 extension Sequence where Element == ForgeError {
     /// One line per distinct problem with how many times it happened, in order of first appearance:
     /// errors are the same problem when kind, repository, HTTP status and message agree (the

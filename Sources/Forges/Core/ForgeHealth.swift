@@ -25,6 +25,8 @@ public final class ForgeHealthRegistry: Sendable {
         var skipped = 0
         var retrySeconds = 0.0
         var retries = 0
+        var requests: [String: Int] = [:]
+        var rateLimitWait = 0.0
     }
 
     /// One forge's state in this run, for a summary ("github.com unavailable, 37 writes not sent").
@@ -42,6 +44,12 @@ public final class ForgeHealthRegistry: Sendable {
         public var retrySeconds: Double
         /// Retries sent.
         public var retries: Int
+        /// Requests sent, by outcome: `2xx`, `3xx`, `4xx`, `5xx` (the status class), `rate_limited`
+        /// (429, or a 403 that says so) or `no_answer` (connection failed or timed out); for metrics.
+        public var requests: [String: Int] = [:]
+        /// Seconds requests to this forge were held for rate limits (Retry-After or a spent window's
+        /// reset), added up per hold; for metrics.
+        public var rateLimitWaitSeconds = 0.0
 
         /// One line: `github.com: available, 3 retries (4.5 s)` or `github.com: unavailable after …; 37 requests not sent`.
         public var description: String {
@@ -57,7 +65,7 @@ public final class ForgeHealthRegistry: Sendable {
             forges.values.sorted { $0.host < $1.host }.map {
                 Report(
                     kind: $0.kind, host: $0.host, unavailable: $0.unavailable, skippedRequests: $0.skipped,
-                    retrySeconds: $0.retrySeconds, retries: $0.retries)
+                    retrySeconds: $0.retrySeconds, retries: $0.retries, requests: $0.requests, rateLimitWaitSeconds: $0.rateLimitWait)
             }
         }
     }
@@ -97,6 +105,16 @@ public final class ForgeHealthRegistry: Sendable {
             health.retries += 1
             return true
         }
+    }
+
+    /// One request was sent and ended with `outcome` (see `Report.requests`).
+    func counted(_ repository: ForgeRepository, outcome: String) {
+        update(repository) { $0.requests[outcome, default: 0] += 1 }
+    }
+
+    /// Requests to the forge are held `seconds` for a rate limit.
+    func heldForRateLimit(_ repository: ForgeRepository, seconds: Double) {
+        update(repository) { $0.rateLimitWait += seconds }
     }
 
     /// A request got an answer the forge meant (any status but 5xx): the forge is up.

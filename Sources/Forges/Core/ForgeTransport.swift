@@ -72,7 +72,21 @@ struct ForgeTransport: Sendable {
         alreadyStored: (@Sendable () async throws -> Bool)? = nil
     ) async throws -> ForgeResponse {
         if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
-        if purpose == .write { try await pacer.acquire() }
+        if purpose == .write {
+            do { try await pacer.acquire(maxWait: options.maxRateLimitWait) } catch let spent as HourlyCapSpent {
+                // The same words for every write held back, so a run prints it once with a count.
+                var error = ForgeError(
+                    .rateLimited, repository: repository.description,
+                    message:
+                        "not sent: \(spent.perHour) writes in the last hour already used this identity's hourly write budget "
+                        + "(shared by runs through the cache directory) and the next slot is more than "
+                        + "\(Int(options.maxRateLimitWait / 60)) minutes away; the next run continues")
+                error.wasSent = false
+                throw error
+            }
+            // The forge may have been judged unavailable while this write waited for its slot.
+            if let refusal = options.health.refusal(repository) { throw notSent(refusal) }
+        }
         let resource = rateResource(for: url)
         let started = options.clock.now
         var attempt = 0
@@ -99,6 +113,7 @@ struct ForgeTransport: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                options.health.counted(repository, outcome: "no_answer")
                 let problem = Self.connectionProblem(error)
                 lastProblem = "no answer (\(problem))"
                 lastStatus = nil
@@ -110,6 +125,8 @@ struct ForgeTransport: Sendable {
             }
             let now = options.clock.now
             let signal = RateLimitSignal(headers: response.headers, kind: repository.kind, now: now)
+            options.health.counted(
+                repository, outcome: isRateLimited(response, signal) ? "rate_limited" : "\(min(max(response.status / 100, 1), 5))xx")
             let spentResource = response.header("x-ratelimit-resource") ?? resource
             if signal.isExhausted, let reset = signal.resetAt, reset > now, response.status < 400 {
                 // The window is spent: hold every later request for this resource until it resets,
@@ -212,6 +229,7 @@ struct ForgeTransport: Sendable {
                 "seconds": "\(Int(wait.rounded(.up)))", "resource": "\(resource)",
                 "status": "\(status)",
             ])
+        options.health.heldForRateLimit(repository, seconds: wait)
         await gate.close(resource, until: now.addingTimeInterval(wait))
     }
 

@@ -47,25 +47,36 @@ actor WritePacer {
         theoreticalArrival = clock.now
     }
 
-    /// Reserves the next send time and waits for it.
-    func acquire() async throws {
+    /// Reserves the next send time and waits for it. When the hourly cap puts that time more than
+    /// `maxWait` seconds away, nothing is reserved and `HourlyCapSpent` is thrown: a CronJob run
+    /// does not sit out the hour, the next run (which shares the window through the file) writes on.
+    func acquire(maxWait: Double = .infinity) async throws {
         guard case .perMinute(let perMinute, let burst, let perHour) = pacing, perMinute > 0 else { return }
         let now = clock.now
         let interval = 60 / perMinute
         var slot = max(now, theoreticalArrival.addingTimeInterval(-Double(max(burst, 1) - 1) * interval))
         let earliest = slot
+        let latest = now.addingTimeInterval(maxWait)
         // When the file cannot be used (a read-only cache directory), the window is kept in
         // memory: this run still keeps the hourly cap, it just cannot share it.
-        if let perHour, perHour > 0, let file,
-            let reserved = try? file.reserve(
-                keeping: perHour, now: now,
-                { recent in
-                    recent.count >= perHour ? max(earliest, recent[recent.count - perHour].addingTimeInterval(3600)) : earliest
-                })
-        {
+        // `shared`: nil when the file was not used; `.some(nil)` when the slot lies beyond `latest`.
+        var shared: Date?? = nil
+        if let perHour, perHour > 0, let file {
+            do {
+                shared = .some(
+                    try file.reserve(keeping: perHour, now: now, latest: latest) { recent in
+                        recent.count >= perHour ? max(earliest, recent[recent.count - perHour].addingTimeInterval(3600)) : earliest
+                    })
+            } catch {
+                shared = nil
+            }
+        }
+        if let perHour, let shared {
+            guard let reserved = shared else { throw HourlyCapSpent(perHour: perHour) }
             slot = reserved
         } else if let perHour, perHour > 0 {
             if recent.count >= perHour { slot = max(slot, recent[recent.count - perHour].addingTimeInterval(3600)) }
+            guard slot <= latest else { throw HourlyCapSpent(perHour: perHour) }
             recent.append(slot)
             if recent.count > perHour { recent.removeFirst(recent.count - perHour) }
         }
@@ -75,6 +86,12 @@ actor WritePacer {
     }
 }
 
+/// The hourly write cap is spent for longer than a run waits: the write was not sent.
+struct HourlyCapSpent: Error {
+    /// The cap, writes in any sliding hour.
+    var perHour: Int
+}
+
 /// One forge identity's recent write times in a small file (JSON array of epoch seconds), read and
 /// rewritten under an exclusive `flock`, so two runs that overlap never both take the last slot.
 struct PacingFile: Sendable {
@@ -82,9 +99,18 @@ struct PacingFile: Sendable {
     let path: String
 
     /// Under the lock: reads the send times of the last hour (oldest first), asks `choose` for the
-    /// next slot, records it, keeps the newest `keeping`, and writes the file back.
-    func reserve(keeping limit: Int, now: Date, _ choose: ([Date]) -> Date) throws -> Date {
-        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+    /// next slot, records it, keeps the newest `keeping`, and writes the file back. A slot later
+    /// than `latest` is not recorded: the answer is `.some(nil)` and the file is left as it was.
+    func reserve(keeping limit: Int, now: Date, latest: Date = .distantFuture, _ choose: ([Date]) -> Date) throws -> Date? {
+        var fd = open(path, O_RDWR | O_CREAT, 0o600)
+        if fd < 0, errno == ENOENT {
+            // The cache directory may not exist yet (every repository given with --repo, nothing
+            // cloned): make it, or the window silently stays in this run's memory.
+            try? FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            fd = open(path, O_RDWR | O_CREAT, 0o600)
+        }
         guard fd >= 0 else { throw PacingFileError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         guard flock(fd, LOCK_EX) == 0 else { throw PacingFileError(path: path, reason: String(cString: strerror(errno))) }
@@ -95,6 +121,7 @@ struct PacingFile: Sendable {
         // A slot can lie in the future (reserved by a run now waiting for it): keep those too.
         var recent = stored.filter { $0 > now.addingTimeInterval(-3600) }.sorted()
         let slot = choose(recent)
+        guard slot <= latest else { return nil }
         recent.append(slot)
         recent.sort()
         if recent.count > limit { recent.removeFirst(recent.count - limit) }

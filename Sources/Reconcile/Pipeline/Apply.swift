@@ -17,9 +17,14 @@ public struct WriteResult: Sendable {
 public enum Apply {
     /// Writes every planned status; results come back in plan order (newest commit first).
     /// `progress` is called after each write with the number done so far and the total.
+    /// `credentialSources` (repository → where its credential came from) lets a rejected
+    /// credential's error name its Secret and key. `finished` is called with each result as it
+    /// comes (a SIGTERM handler can then say what failed so far).
     public static func run(
         _ plan: Plan, clients: [String: any CommitStatusForge], concurrency: @escaping @Sendable (String) -> Int,
-        logger: Logger, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+        credentialSources: [String: String] = [:],
+        logger: Logger, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        finished: (@Sendable (WriteResult) -> Void)? = nil
     ) async -> [WriteResult] {
         let groups = Dictionary(grouping: plan.writes.enumerated().map { ($0.offset, $0.element) }, by: \.1.target.endpoint)
         let done = WriteCount()
@@ -28,19 +33,23 @@ public enum Apply {
                 group.addTask {
                     guard let client = clients[repository] else {
                         let error = ForgeError(.configuration, repository: repository, message: "no forge client")
-                        return writes.map { ($0.0, WriteResult(write: $0.1, error: error)) }
+                        let results = writes.map { ($0.0, WriteResult(write: $0.1, error: error)) }
+                        for result in results { finished?(result.1) }
+                        return results
                     }
                     return await writes.concurrentMap(limit: concurrency(repository)) { (index, write) in
                         defer { progress?(done.increment(), plan.writes.count) }
                         do {
                             try await client.create(write.status)
+                            finished?(WriteResult(write: write, error: nil))
                             return (index, WriteResult(write: write, error: nil))
                         } catch {
                             let failure =
-                                error as? ForgeError
+                                (error as? ForgeError)?.naming(credentialSource: credentialSources[repository])
                                 ?? ForgeError(
                                     .unavailable, repository: repository, sha: write.status.sha,
                                     context: write.status.context, message: "\(error)")
+                            finished?(WriteResult(write: write, error: failure))
                             return (index, WriteResult(write: write, error: failure))
                         }
                     }

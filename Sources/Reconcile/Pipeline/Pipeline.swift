@@ -84,9 +84,11 @@ public struct Pipeline: Sendable {
         }
     }
 
-    /// Runs every stage; with `dryRun`, stops after planning.
+    /// Runs every stage; with `dryRun`, stops after planning. `progress` hears how many writes are
+    /// done of how many; `finished` hears each write's result as it comes.
     public func run(
-        dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil
+        dryRun: Bool, now: Date = Date(), progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil,
+        finished: (@Sendable (WriteResult) -> Void)? = nil
     ) async throws(Failure) -> Report {
         let observed: Observed
         do {
@@ -103,7 +105,8 @@ public struct Pipeline: Sendable {
         ) { resolved.selections[$0.kustomization] }
         if !settings.statuses { desired.statuses = [] }  // --statuses=false: deployments only
         let (clients, clientProblems) = ReadForge.clients(for: observed.forges, factory: forges)
-        let existing = await ReadForge.run(desired, clients: clients, logger: logger)
+        let sources = observed.forges.compactMapValues(\.credentialSource)
+        let existing = await ReadForge.run(desired, clients: clients, credentialSources: sources, logger: logger)
         // Nothing is written on a guess: without the current statuses, a repository is left alone.
         desired.statuses.removeAll { existing.unread.contains($0.target.endpoint) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
@@ -126,7 +129,7 @@ public struct Pipeline: Sendable {
         let concurrency = settings.writeConcurrency
         report.results = await Apply.run(
             plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
-            logger: logger, progress: progress)
+            credentialSources: sources, logger: logger, progress: progress, finished: finished)
         return report
     }
 }

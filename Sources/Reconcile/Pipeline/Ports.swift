@@ -121,16 +121,23 @@ public struct ForgeEndpoint: Sendable {
     public var credential: ForgeCredential
     /// Transport options (pacing, retries, logger).
     public var options: ForgeOptions
+    /// Where the credential came from, for messages (`Secret flux-system/github-token, key \`token\``,
+    /// `tokenFile /etc/…`, `FLUXSTAMP_FORGE_TOKEN`); never the credential itself.
+    public var credentialSource: String?
     /// Azure DevOps only: the genre its statuses are read and written under (`fluxcd`, or
     /// `fluxcd:<summary>` as NC posts under an event summary); nil elsewhere.
     public var genre: String?
 
     /// Creates an endpoint.
-    public init(repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions, genre: String? = nil) {
+    public init(
+        repository: ForgeRepository, credential: ForgeCredential, options: ForgeOptions, genre: String? = nil,
+        credentialSource: String? = nil
+    ) {
         self.repository = repository
         self.credential = credential
         self.options = options
         self.genre = repository.kind == .azuredevops ? genre : nil
+        self.credentialSource = credentialSource
     }
 }
 

@@ -29,8 +29,12 @@ public enum ReadForge {
         return (clients, problems)
     }
 
-    /// Reads what `desired` needs from each repository's client.
-    public static func run(_ desired: Planner.Desired, clients: [String: any CommitStatusForge], logger: Logger) async -> Existing {
+    /// Reads what `desired` needs from each repository's client. `credentialSources` (repository →
+    /// where its credential came from) lets a rejected credential's problem name its Secret and key.
+    public static func run(
+        _ desired: Planner.Desired, clients: [String: any CommitStatusForge], credentialSources: [String: String] = [:],
+        logger: Logger
+    ) async -> Existing {
         var existing = Existing()
         // A repository whose client could not be built was reported by `clients(for:factory:)`
         // already: it is left alone, without a second line for the same cause.
@@ -51,7 +55,8 @@ public enum ReadForge {
                 existing.statuses[repository] = statuses
             case .failure(let error):
                 existing.unread.insert(repository)
-                existing.problems.append(Problem(repository, error, stage: .readForge))
+                let named = (error as? ForgeError)?.naming(credentialSource: credentialSources[repository]) ?? error
+                existing.problems.append(Problem(repository, named, stage: .readForge))
             }
         }
         logger.debug("read the forges", metadata: ["repositories": .stringConvertible(reads.count)])

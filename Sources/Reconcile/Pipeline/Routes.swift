@@ -105,7 +105,10 @@ struct Routes {
             if kind == .azuredevops {
                 genre = Self.azureGenre(summary: reporter.summary ?? k.metadata.annotations?[Kustomization.summaryAnnotation])
             }
-            if let repository = endpoint(address: address, kind: kind, genre: genre, credential: credential, subject: subject) {
+            let source = secret.map { Self.credentialSource($0, type: reporter.providerType) }
+            if let repository = endpoint(
+                address: address, kind: kind, genre: genre, credential: credential, source: source, subject: subject
+            ) {
                 let route = AlertRoute(
                     alert: reporter.alert, failuresOnly: reporter.failuresOnly,
                     inclusionList: reporter.inclusionList, exclusionList: reporter.exclusionList)
@@ -131,7 +134,8 @@ struct Routes {
         }
         if entry.reporters.isEmpty, let sourceURL {
             let context = settings.context(namespace: k.metadata.namespace ?? "", name: k.metadata.name)
-            if let repository = endpoint(address: sourceURL, kind: nil, credential: configCredential(for: sourceURL), subject: subject) {
+            let (credential, source) = (configCredential(for: sourceURL), configCredentialSource(for: sourceURL))
+            if let repository = endpoint(address: sourceURL, kind: nil, credential: credential, source: source, subject: subject) {
                 result.append(StatusTarget(repository: repository.description, context: context, forge: repository.kind))
             }
         }
@@ -142,7 +146,8 @@ struct Routes {
     /// repository and Azure DevOps `genre` (`StatusTarget.endpoint(repository:genre:)`), so statuses
     /// under NC's `fluxcd:<summary>` are read and corrected there, never doubled under `fluxcd`.
     private mutating func endpoint(
-        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, subject: String
+        address: String, kind: ForgeKind?, genre: String? = nil, credential: ForgeCredential?, source: String? = nil,
+        subject: String
     ) -> ForgeRepository? {
         let hosts = Dictionary(
             settings.forges.compactMap { f in f.kind.map { (f.host.lowercased(), $0) } }, uniquingKeysWith: { a, _ in a })
@@ -171,7 +176,8 @@ struct Routes {
             if case .perMinute(_, _, let hourly) = WritePacing.defaultPacing(for: repository.kind) { perHour = hourly }
             options.writePacing = perMinute <= 0 ? .unlimited : .perMinute(perMinute, burst: max(1, Int(perMinute / 6)), perHour: perHour)
         }
-        endpoints[name] = ForgeEndpoint(repository: repository, credential: credential, options: options, genre: genre)
+        endpoints[name] = ForgeEndpoint(
+            repository: repository, credential: credential, options: options, genre: genre, credentialSource: source)
         return repository
     }
 
@@ -326,6 +332,29 @@ struct Routes {
     /// `summary` key, else `fluxcd`.
     static func azureGenre(summary: String?) -> String {
         summary.map { "fluxcd:\($0)" } ?? "fluxcd"
+    }
+
+    /// Which Secret and keys `providerCredential` takes the credential from (the same order), for
+    /// messages: a 401 names them, never the value.
+    static func credentialSource(_ secret: Secret, type: String) -> String {
+        let keys: String
+        if let token = secret.string("token")?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
+            keys = "key `token`"
+        } else if secret.string("githubAppID") != nil, secret.string("githubAppPrivateKey") != nil {
+            keys = "GitHub App keys `githubAppID`, `githubAppPrivateKey`"
+        } else if ForgeKind(providerType: type) == .gitlab, let password = secret.string("password"), !password.isEmpty {
+            keys = "key `password`"
+        } else {
+            keys = "keys `username`, `password`"
+        }
+        return "Secret \(secret.metadata.qualifiedName), \(keys)"
+    }
+
+    /// Where `configCredential` finds the token, for messages.
+    private func configCredentialSource(for address: String) -> String? {
+        let configured = RepositoryAddress(address).flatMap { settings.forge(host: $0.host) }
+        if let file = configured?.tokenFile, FileManager.default.fileExists(atPath: file) { return "tokenFile \(file)" }
+        return settings.environmentToken == nil ? nil : "FLUXSTAMP_FORGE_TOKEN"
     }
 
     /// A token from the config's `tokenFile` for the address's host, or `FLUXSTAMP_FORGE_TOKEN`
