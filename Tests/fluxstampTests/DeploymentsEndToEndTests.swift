@@ -202,6 +202,40 @@ extension SyncWorld {
         #expect(apps[1].payloadValue("firstSeen") == "2026-11-20T09:00:00Z")
     }
 
+    @Test("while Flux is still progressing the newest deployment is in_progress; when it finishes it is success; a rerun writes nothing")
+    func inProgress() async throws {
+        let world = try await SyncWorld { c in
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("Unknown", "Progressing"), applied: c[5], attempted: c[6],
+                history: [(c[5], "ReconciliationSucceeded", "2026-11-20T09:00:00Z")])
+        }
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let first = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(first.status == 0, "\(first.stderr)")
+        var apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[5], c[6]])
+        #expect(apps.map(\.state) == ["success", "in_progress"], "the running version stays active until Flux says the new one is healthy")
+        #expect(apps[1].description.contains("is applying \(c[6].prefix(12)) on e2e since 2026-11-20T10:00:00Z"), "\(apps[1].description)")
+
+        // kustomize-controller finishes: Ready=True at c6.
+        try await world.kube.store.load(
+            yaml: SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [
+                    (c[6], "ReconciliationSucceeded", "2026-11-20T10:05:00Z"), (c[5], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                ]))
+        let second = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(second.status == 0, "\(second.stderr)")
+        apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[5], c[6]], "no second deployment of c6")
+        #expect(apps.map(\.state) == ["inactive", "success"])
+        #expect(world.deploymentWrites == 6, "two creates with their statuses, then one new status each")
+        let third = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(third.stderr.contains("deployments: planned 0, written 0, unchanged 2"), "\(third.stderr)")
+        #expect(world.deploymentWrites == 6)
+    }
+
     @Test("GitLab: environments created on demand, deployments oldest first with their statuses, a rerun writes nothing")
     func gitLabBackfill() async throws {
         let world = try await GitLabDeploymentWorld { c in

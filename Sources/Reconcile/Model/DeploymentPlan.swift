@@ -159,6 +159,9 @@ public struct DeploymentPlan: Sendable {
     public var environments: [DeploymentTarget] = []
     /// Kustomizations with nothing to deploy to, and why.
     public var skips: [PlannedSkip] = []
+    /// Deployment writes held back by `--max-writes` (the budget the status writes left); a later
+    /// run writes them, still oldest first.
+    public var overBudget = 0
 
     /// An empty plan.
     public init() {}
