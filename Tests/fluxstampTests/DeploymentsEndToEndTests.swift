@@ -236,6 +236,43 @@ extension SyncWorld {
         #expect(world.deploymentWrites == 6)
     }
 
+    @Test("--max-writes is one budget for statuses and deployments; the JSON summary carries the deployment figures")
+    func maxWrites() async throws {
+        let world = try await SyncEndToEndTests.outageWorld()
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let plan = try await world.fluxstamp(["plan", "--deployments", "github", "--max-writes", "7"])
+        #expect(plan.stdout.contains("3 more deployment writes are over --max-writes"), "\(plan.stdout)")
+
+        let sync = try await world.fluxstamp(["sync", "--deployments", "github", "--max-writes", "7", "--log-format", "json"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(world.writes == 5, "the five status writes come first")
+        // The two writes left go one to each environment, oldest first.
+        #expect(world.deployments("e2e/apps").map(\.sha) == [c[3]])
+        #expect(world.deployments("e2e/infra").map(\.sha) == [c[0]])
+        let lines = sync.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let summary = try #require(lines.first { ($0["msg"] as? String)?.contains("; deployments: planned") == true }, "\(sync.stderr)")
+        #expect(summary["written"] as? Int == 5)
+        #expect(summary["deploymentsPlanned"] as? Int == 2)
+        #expect(summary["deploymentsWritten"] as? Int == 2)
+        #expect(summary["deploymentsFailed"] as? Int == 0)
+        #expect(summary["deploymentsUnchanged"] as? Int == 0)
+        #expect(summary["deploymentsOverBudget"] as? Int == 3)
+        #expect((summary["msg"] as? String)?.hasSuffix("deployments: planned 2, written 2, unchanged 0, over --max-writes 3") == true)
+
+        // The next run writes the rest, still oldest first: the forge ends as if nothing had been held back.
+        let rest = try await world.fluxstamp(["sync", "--deployments", "github"])
+        #expect(rest.stderr.contains("deployments: planned 3, written 3, unchanged 2"), "\(rest.stderr)")
+        #expect(world.deployments("e2e/apps").map(\.sha) == [c[3], c[4], c[6]])
+        #expect(world.deployments("e2e/apps").map(\.state) == ["failure", "inactive", "success"])
+        #expect(world.deployments("e2e/infra").map(\.state) == ["success", "failure"])
+        let after = try await world.fluxstamp(["plan", "--deployments", "github"])
+        #expect(after.stdout.contains("commit statuses: nothing to write: the forge already shows what Flux deployed"), "\(after.stdout)")
+        #expect(after.stdout.contains("nothing to write: 5 deployments in 2 environments already shown"), "\(after.stdout)")
+    }
+
     @Test("GitLab: environments created on demand, deployments oldest first with their statuses, a rerun writes nothing")
     func gitLabBackfill() async throws {
         let world = try await GitLabDeploymentWorld { c in

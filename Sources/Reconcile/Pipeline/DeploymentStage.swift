@@ -34,11 +34,12 @@ public enum DeploymentStage {
         public var problems: [Problem] = []
     }
 
-    /// Plans, and unless `dryRun`, applies.
+    /// Plans, and unless `dryRun`, applies. `budget` caps the deployment writes (what `--max-writes`
+    /// leaves after the status writes; nil: no cap).
     public static func run(
         _ settings: DeploymentSettings, cluster: String, units: [PlanUnit], git: [String: GitFacts], policy: PlanPolicy,
         endpoints: [String: ForgeEndpoint], factory: any DeploymentForgeFactory, dryRun: Bool, concurrency: Int, logger: Logger,
-        sources: [String: GitSource] = [:], repositories: (any RepositoryProvider)? = nil
+        sources: [String: GitSource] = [:], repositories: (any RepositoryProvider)? = nil, budget: Int? = nil
     ) async -> Outcome {
         var outcome = Outcome()
         var units = units, git = git
@@ -86,6 +87,7 @@ public enum DeploymentStage {
         }
         desired = desired.filter { !unread.contains($0.key.repository) }
         outcome.plan = Deployments.compare(desired, existing: existing, forge: settings.forge)
+        if let budget { outcome.plan = Deployments.limit(outcome.plan, to: budget) }
         outcome.plan.skips = skips
         logger.debug(
             "planned deployments",
