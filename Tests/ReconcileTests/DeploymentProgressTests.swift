@@ -107,6 +107,20 @@ struct DeploymentProgressTests {
         #expect(plan.writes.last?.write.autoInactive == false, "an in_progress status must not retire the active deployment")
     }
 
+    @Test("GitLab: a revision in progress is created running; an existing deployment of it is not moved back to running")
+    func gitLabRunning() {
+        var unit = Plans.unit(forge: .gitlab)
+        unit.progressing = Progress(revision: "main@sha1:\(Plans.sha(7))", since: Plans.at(11))
+        let wanted = Plans.desired([unit], forge: .gitlab)
+        let fresh = Deployments.compare(wanted, existing: [:], forge: .gitlab)
+        #expect(fresh.writes.last.map { ($0.write.sha, $0.write.state) } ?? ("", .success) == (Plans.sha(7), .inProgress))
+        let shown = [3: DeploymentState.failure, 4: .success, 6: .success, 7: .failure].sorted { $0.key < $1.key }.map {
+            DeploymentRecord(id: $0.key, sha: Plans.sha($0.key), environment: "prod/apps", state: $0.value)
+        }
+        let retried = Deployments.compare(wanted, existing: [Plans.target: shown], forge: .gitlab)
+        #expect(retried.writes.isEmpty, "\(retried.writes.map(\.reason))")
+    }
+
     @Test(
         "--max-writes: each environment keeps its oldest writes, the budget dealt to environments in turn",
         arguments: [(0, [Int]()), (1, [3]), (2, [3, 1]), (4, [3, 4, 1, 2]), (5, [3, 4, 6, 1, 2]), (9, [3, 4, 6, 1, 2])])

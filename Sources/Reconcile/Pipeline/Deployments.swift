@@ -219,6 +219,9 @@ public enum Deployments {
                     plan.unchanged += 1
                     continue
                 }
+                // GitLab's state machine moves a deployment to `running` only from `created`: an existing one (a failed
+                // revision Flux is retrying) keeps its state until Flux says how the retry ended.
+                if forge == .gitlab, d.state == .inProgress { continue }
                 var write = d.write
                 write.autoInactive = false
                 corrections.append(
