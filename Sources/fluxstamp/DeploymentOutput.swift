@@ -51,6 +51,9 @@ enum DeploymentTable {
             out += "  nothing to write: \(plan.unchanged) deployments in \(plan.environments.count) environments already shown\n"
         }
         for skip in plan.skips { out += "  \(skip.kustomization): \(skip.reason)\n" }
+        if plan.overBudget > 0 {
+            out += "  \(plan.overBudget) more deployment writes are over --max-writes; later runs write them (oldest first)\n"
+        }
         return out
     }
 }

@@ -106,6 +106,9 @@ struct Summary: Encodable {
     var deploymentsPlanned: Int?
     var deploymentsWritten: Int?
     var deploymentsUnchanged: Int?
+    var deploymentsFailed: Int?
+    /// Deployment writes held back by `--max-writes` (one budget with the status writes).
+    var deploymentsOverBudget: Int?
 
     init(_ report: Pipeline.Report, dryRun: Bool) {
         let plan = report.plan
@@ -124,7 +127,11 @@ struct Summary: Encodable {
         if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty {
             deploymentsPlanned = report.deployments.writes.count
             deploymentsUnchanged = report.deployments.unchanged
-            if !dryRun { deploymentsWritten = report.deploymentResults.filter { $0.error == nil }.count }
+            if !dryRun {
+                deploymentsWritten = report.deploymentResults.filter { $0.error == nil }.count
+                deploymentsFailed = report.deploymentResults.count - deploymentsWritten!
+            }
+            if report.deployments.overBudget > 0 { deploymentsOverBudget = report.deployments.overBudget }
         }
     }
 
@@ -142,6 +149,8 @@ struct Summary: Encodable {
             line += "; deployments: planned \(deploymentsPlanned)"
             if let deploymentsWritten { line += ", written \(deploymentsWritten)" }
             line += ", unchanged \(deploymentsUnchanged ?? 0)"
+            if let deploymentsFailed, deploymentsFailed > 0 { line += ", failed \(deploymentsFailed)" }
+            if let deploymentsOverBudget { line += ", over --max-writes \(deploymentsOverBudget)" }
         }
         return line
     }
@@ -189,6 +198,8 @@ enum PlanTable {
             out += Rendering.columns(rows, indent: "  ")
         }
         if plan.writes.isEmpty {
+            // With --deployments the deployment writes follow: say which kind has nothing to write.
+            if !report.deployments.environments.isEmpty || !report.deployments.writes.isEmpty { out += "commit statuses: " }
             // Only when every desired status was checked and matched: not after a failure, not
             // when writes were held back by the budget.
             let budget = plan.skips.contains { $0.reason == .budget }

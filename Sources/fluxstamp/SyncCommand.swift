@@ -140,6 +140,13 @@ extension Summary {
         ]
         if let written { fields["written"] = .stringConvertible(written) }
         if let failed { fields["failed"] = .stringConvertible(failed) }
+        // --deployments: the deployment figures beside the status figures, numbers as numbers.
+        let deployments: [(String, Int?)] = [
+            ("deploymentsPlanned", deploymentsPlanned), ("deploymentsWritten", deploymentsWritten),
+            ("deploymentsFailed", deploymentsFailed), ("deploymentsUnchanged", deploymentsUnchanged),
+            ("deploymentsOverBudget", deploymentsOverBudget),
+        ]
+        for (key, value) in deployments { if let value { fields[key] = .stringConvertible(value) } }
         return fields
     }
 }

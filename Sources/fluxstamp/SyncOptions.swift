@@ -241,7 +241,7 @@ struct SyncSettings {
             forges: forges, writesPerMinute: options.writesPerMinute, environmentToken: environment["FLUXSTAMP_FORGE_TOKEN"])
         pipeline.noCrossNamespaceRefs = options.noCrossNamespaceRefs || (config.noCrossNamespaceRefs ?? false)
         pipeline.statuses = options.statuses ?? config.statuses ?? true
-        pipeline.deployments = try Self.deploymentSettings(options, config, source: source)
+        pipeline.deployments = try Self.deploymentSettings(options, config, ledger: ledger, source: source)
         if !pipeline.statuses, pipeline.deployments == nil {
             throw SettingsError("\(source(options.statuses, "statuses")) false writes nothing without --deployments github|gitlab")
         }

@@ -174,6 +174,105 @@ extension SyncWorld {
         #expect(world.deployments("us/apps").first?.payloadValue("cluster") == "us")
     }
 
+    @Test("with a ledger, deployments Flux's history no longer lists are backfilled from what earlier runs recorded")
+    func fromLedger() async throws {
+        let world = try await SyncWorld { c in
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [
+                    (c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z"), (c[4], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                    (c[3], "HealthCheckFailed", "2026-11-20T08:00:00Z"),
+                ])
+        }
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let ledger = "sqlite:\(world.directory.path)/ledger.db"
+        let first = try await world.fluxstamp(["sync", "--ledger", ledger])
+        #expect(first.status == 0, "\(first.stderr)")
+        // Flux's history rolls over: only the newest snapshot is left.
+        try await world.kube.store.load(
+            yaml: SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [(c[6], "ReconciliationSucceeded", "2026-11-20T10:00:00Z")]))
+        let sync = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false", "--ledger", ledger])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[3], c[4], c[6]], "\(sync.stderr)")
+        #expect(apps.map(\.state) == ["failure", "inactive", "success"])
+        #expect(apps[1].payloadValue("firstSeen") == "2026-11-20T09:00:00Z")
+    }
+
+    @Test("while Flux is still progressing the newest deployment is in_progress; when it finishes it is success; a rerun writes nothing")
+    func inProgress() async throws {
+        let world = try await SyncWorld { c in
+            SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("Unknown", "Progressing"), applied: c[5], attempted: c[6],
+                history: [(c[5], "ReconciliationSucceeded", "2026-11-20T09:00:00Z")])
+        }
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let first = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(first.status == 0, "\(first.stderr)")
+        var apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[5], c[6]])
+        #expect(apps.map(\.state) == ["success", "in_progress"], "the running version stays active until Flux says the new one is healthy")
+        #expect(apps[1].description.contains("is applying \(c[6].prefix(12)) on e2e since 2026-11-20T10:00:00Z"), "\(apps[1].description)")
+
+        // kustomize-controller finishes: Ready=True at c6.
+        try await world.kube.store.load(
+            yaml: SyncWorld.kustomization(
+                "apps", path: "./apps", ready: ("True", "ReconciliationSucceeded"), applied: c[6], attempted: c[6],
+                history: [
+                    (c[6], "ReconciliationSucceeded", "2026-11-20T10:05:00Z"), (c[5], "ReconciliationSucceeded", "2026-11-20T09:00:00Z"),
+                ]))
+        let second = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(second.status == 0, "\(second.stderr)")
+        apps = world.deployments("e2e/apps")
+        #expect(apps.map(\.sha) == [c[5], c[6]], "no second deployment of c6")
+        #expect(apps.map(\.state) == ["inactive", "success"])
+        #expect(world.deploymentWrites == 6, "two creates with their statuses, then one new status each")
+        let third = try await world.fluxstamp(["sync", "--deployments", "github", "--statuses=false"])
+        #expect(third.stderr.contains("deployments: planned 0, written 0, unchanged 2"), "\(third.stderr)")
+        #expect(world.deploymentWrites == 6)
+    }
+
+    @Test("--max-writes is one budget for statuses and deployments; the JSON summary carries the deployment figures")
+    func maxWrites() async throws {
+        let world = try await SyncEndToEndTests.outageWorld()
+        defer { Task { await world.stop() } }
+        let c = world.commits
+        let plan = try await world.fluxstamp(["plan", "--deployments", "github", "--max-writes", "7"])
+        #expect(plan.stdout.contains("3 more deployment writes are over --max-writes"), "\(plan.stdout)")
+
+        let sync = try await world.fluxstamp(["sync", "--deployments", "github", "--max-writes", "7", "--log-format", "json"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        #expect(world.writes == 5, "the five status writes come first")
+        // The two writes left go one to each environment, oldest first.
+        #expect(world.deployments("e2e/apps").map(\.sha) == [c[3]])
+        #expect(world.deployments("e2e/infra").map(\.sha) == [c[0]])
+        let lines = sync.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let summary = try #require(lines.first { ($0["msg"] as? String)?.contains("; deployments: planned") == true }, "\(sync.stderr)")
+        #expect(summary["written"] as? Int == 5)
+        #expect(summary["deploymentsPlanned"] as? Int == 2)
+        #expect(summary["deploymentsWritten"] as? Int == 2)
+        #expect(summary["deploymentsFailed"] as? Int == 0)
+        #expect(summary["deploymentsUnchanged"] as? Int == 0)
+        #expect(summary["deploymentsOverBudget"] as? Int == 3)
+        #expect((summary["msg"] as? String)?.hasSuffix("deployments: planned 2, written 2, unchanged 0, over --max-writes 3") == true)
+
+        // The next run writes the rest, still oldest first: the forge ends as if nothing had been held back.
+        let rest = try await world.fluxstamp(["sync", "--deployments", "github"])
+        #expect(rest.stderr.contains("deployments: planned 3, written 3, unchanged 2"), "\(rest.stderr)")
+        #expect(world.deployments("e2e/apps").map(\.sha) == [c[3], c[4], c[6]])
+        #expect(world.deployments("e2e/apps").map(\.state) == ["failure", "inactive", "success"])
+        #expect(world.deployments("e2e/infra").map(\.state) == ["success", "failure"])
+        let after = try await world.fluxstamp(["plan", "--deployments", "github"])
+        #expect(after.stdout.contains("commit statuses: nothing to write: the forge already shows what Flux deployed"), "\(after.stdout)")
+        #expect(after.stdout.contains("nothing to write: 5 deployments in 2 environments already shown"), "\(after.stdout)")
+    }
+
     @Test("GitLab: environments created on demand, deployments oldest first with their statuses, a rerun writes nothing")
     func gitLabBackfill() async throws {
         let world = try await GitLabDeploymentWorld { c in
@@ -194,7 +293,7 @@ extension SyncWorld {
         #expect(sync.status == 0, "\(sync.stderr)")
         #expect(world.gitlab.deployments.environments("acme/fleet") == ["e2e/apps", "e2e/infra"])
         let apps = world.gitlab.deployments.deployments("acme/fleet", environment: "e2e/apps")
-        #expect(apps.map(\.sha) == [c[3], c[4], c[6]])
+        #expect(apps.map(\.sha) == [c[3], c[4], c[6]], "\(sync.stderr)")
         #expect(apps.map(\.status) == ["failed", "success", "success"])
         #expect(apps.allSatisfy { $0.ref == "main" && !$0.tag })
         #expect(world.gitlab.deployments.deployments("acme/fleet", environment: "e2e/infra").map(\.status) == ["success", "failed"])

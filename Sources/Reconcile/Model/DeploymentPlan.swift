@@ -3,7 +3,7 @@ import Foundation
 
 /// How `--deployments` names environments and what it sends (fluxstamp.yaml `deployments`,
 /// `environmentTemplate`, `environments`, `environmentURL`, `deploymentLogURL`).
-public struct DeploymentSettings: Sendable, Hashable {
+public struct DeploymentSettings: Sendable {
     /// One configured environment: Kustomizations matching `match` deploy to `environment`.
     public struct Rule: Sendable, Hashable {
         /// `NAMESPACE/NAME` or `NAME`, with `*` matching any run of characters (`*/apps`, `prod-*`).
@@ -47,6 +47,9 @@ public struct DeploymentSettings: Sendable, Hashable {
     public var environmentURL: String?
     /// GitHub `log_url` template, same placeholders.
     public var logURL: String?
+    /// What earlier runs observed of the cluster (the ledger, when configured), since a date:
+    /// deployments Flux's own status and history no longer mention are backfilled from it.
+    public var earlierObservations: (@Sendable (_ cluster: String, _ since: Date?) async throws -> [Observation])?
 
     /// Creates settings.
     public init(
@@ -156,6 +159,9 @@ public struct DeploymentPlan: Sendable {
     public var environments: [DeploymentTarget] = []
     /// Kustomizations with nothing to deploy to, and why.
     public var skips: [PlannedSkip] = []
+    /// Deployment writes held back by `--max-writes` (the budget the status writes left); a later
+    /// run writes them, still oldest first.
+    public var overBudget = 0
 
     /// An empty plan.
     public init() {}

@@ -114,13 +114,18 @@ public struct PlanUnit: Sendable {
     /// Why it has no target, when the observe stage knows (a Provider whose Secret cannot be read,
     /// an unknown forge host, no credential).
     public var noTarget: String?
+    /// The revision Flux is applying now (Ready Unknown, reason Progressing), when it is not the
+    /// applied one; only the deployments stage uses it (commit statuses have no "in progress").
+    public var progressing: Progress?
 
     /// Creates a unit.
     public init(
         kustomization: KustomizationID, repository: String?, unsupported: String? = nil, path: String,
-        targets: [StatusTarget], observations: [Observation], suspended: Bool = false, noTarget: String? = nil
+        targets: [StatusTarget], observations: [Observation], suspended: Bool = false, noTarget: String? = nil,
+        progressing: Progress? = nil
     ) {
         self.kustomization = kustomization
+        self.progressing = progressing
         self.noTarget = noTarget
         self.repository = repository
         self.unsupported = unsupported
@@ -128,6 +133,20 @@ public struct PlanUnit: Sendable {
         self.targets = targets
         self.observations = observations
         self.suspended = suspended
+    }
+}
+
+/// A revision kustomize-controller is still applying (building, applying or health-checking).
+public struct Progress: Sendable, Hashable {
+    /// The revision as Flux wrote it (`main@sha1:…`; the origin revision for an OCI source).
+    public var revision: String
+    /// When the reconciliation started (the Reconciling or Ready condition's transition), if known.
+    public var since: Date?
+
+    /// Creates a progress.
+    public init(revision: String, since: Date?) {
+        self.revision = revision
+        self.since = since
     }
 }
 

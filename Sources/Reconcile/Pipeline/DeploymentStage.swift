@@ -34,12 +34,26 @@ public enum DeploymentStage {
         public var problems: [Problem] = []
     }
 
-    /// Plans, and unless `dryRun`, applies.
+    /// Plans, and unless `dryRun`, applies. `budget` caps the deployment writes (what `--max-writes`
+    /// leaves after the status writes; nil: no cap).
     public static func run(
         _ settings: DeploymentSettings, cluster: String, units: [PlanUnit], git: [String: GitFacts], policy: PlanPolicy,
-        endpoints: [String: ForgeEndpoint], factory: any DeploymentForgeFactory, dryRun: Bool, concurrency: Int, logger: Logger
+        endpoints: [String: ForgeEndpoint], factory: any DeploymentForgeFactory, dryRun: Bool, concurrency: Int, logger: Logger,
+        sources: [String: GitSource] = [:], repositories: (any RepositoryProvider)? = nil, budget: Int? = nil
     ) async -> Outcome {
         var outcome = Outcome()
+        var units = units, git = git
+        if let earlier = settings.earlierObservations {
+            do {
+                let byKustomization = Dictionary(grouping: try await earlier(cluster, policy.since), by: \.kustomization)
+                for i in units.indices { units[i].observations += byKustomization[units[i].kustomization] ?? [] }
+                git = await lookUp(units: units, git: git, sources: sources, repositories: repositories, logger: logger)
+            } catch {
+                // The live status and history still give the recent deployments: a note, not a failure.
+                let why = "earlier observations could not be read (\(error)); deployments come from the cluster alone this run"
+                outcome.problems.append(Problem("ledger", why, severity: .note, stage: .observe))
+            }
+        }
         var (desired, skips) = Deployments.desired(units: units, git: git, settings: settings, cluster: cluster, policy: policy)
         outcome.plan.skips = skips
         var clients: [String: any DeploymentForge] = [:]
@@ -73,6 +87,7 @@ public enum DeploymentStage {
         }
         desired = desired.filter { !unread.contains($0.key.repository) }
         outcome.plan = Deployments.compare(desired, existing: existing, forge: settings.forge)
+        if let budget { outcome.plan = Deployments.limit(outcome.plan, to: budget) }
         outcome.plan.skips = skips
         logger.debug(
             "planned deployments",
@@ -86,6 +101,34 @@ public enum DeploymentStage {
             outcome.problems.append(Problem(result.write.target.repository, result.error!, stage: .apply))
         }
         return outcome
+    }
+
+    /// Commits only earlier runs name are looked up in their repositories (reachable from a branch
+    /// or tag, as the resolve stage requires), once per repository that has any; a repository
+    /// that cannot be opened keeps what the resolve stage found.
+    static func lookUp(
+        units: [PlanUnit], git: [String: GitFacts], sources: [String: GitSource], repositories: (any RepositoryProvider)?,
+        logger: Logger
+    ) async -> [String: GitFacts] {
+        guard let repositories else { return git }
+        var result = git
+        let byRepository = Dictionary(grouping: units.filter { $0.repository != nil }, by: { $0.repository! })
+        for (key, group) in byRepository.sorted(by: { $0.key < $1.key }) {
+            let known = git[key]?.commitTimes ?? [:]
+            let unknown = group.flatMap(\.observations).contains { observation in
+                guard case .success(let sha) = Revision.parse(observation.revision).flatMap({ $0.commit }) else { return false }
+                return known[sha] == nil
+            }
+            guard unknown, git[key] != nil, let source = sources[key] else { continue }
+            do {
+                let repository = try await repositories.open(source)
+                let facts = try await Resolve.facts(for: group, repository: key, in: repository, policy: PlanPolicy())
+                result[key]?.commitTimes.merge(facts.git.commitTimes) { a, _ in a }
+            } catch {
+                logger.info("earlier deployments' commits not looked up", metadata: ["repository": "\(source.url)", "error": "\(error)"])
+            }
+        }
+        return result
     }
 
     /// Writes each target's deployments in plan order (the order is what GitHub's `auto_inactive`

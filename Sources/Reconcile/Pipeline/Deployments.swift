@@ -81,25 +81,49 @@ public enum Deployments {
             else { continue }
             bySha[sha, default: []].append(observation)
         }
-        return bySha.compactMap { sha, observations -> DesiredDeployment? in
+        var result = bySha.compactMap { sha, observations -> DesiredDeployment? in
             let winner = observations.reduce(observations[0]) { $1.supersedes($0) ? $1 : $0 }
             // The current word's `time` is the run's own now; when Flux reported it is `reportedAt`.
             let times = observations.flatMap { o in (o.isCurrent ? [o.reportedAt] : [o.time, o.reportedAt]).compactMap { $0 } }
             let firstSeen = times.min(), lastSeen = (observations.compactMap(\.reportedAt) + times).max()
             if let since = policy.since, (lastSeen ?? facts.commitTimes[sha]!) < since { return nil }
-            let state: DeploymentState = winner.outcome == .succeeded ? .success : .failure
-            let ref = Revision.refName(winner.revision)
-            let payload = DeploymentPayload(
-                firstSeen: firstSeen.map(stamp), lastSeen: lastSeen.map(stamp), revision: winner.revision, cluster: "",
-                kustomization: unit.kustomization.description)
-            return DesiredDeployment(
-                target: DeploymentTarget(repository: "", environment: ""), kustomization: unit.kustomization, sha: sha,
-                revision: winner.revision, state: state, firstSeen: firstSeen, lastSeen: lastSeen,
-                isCurrent: observations.contains(where: \.isCurrent), commitTime: facts.commitTimes[sha],
-                write: DeploymentWrite(
-                    sha: sha, ref: ref, isTag: winner.revision.hasPrefix("refs/tags/") || isTagName(winner.revision), environment: "",
-                    description: "", payload: payload, state: state))
+            return deployment(
+                of: unit, sha: sha, revision: winner.revision, state: winner.outcome == .succeeded ? .success : .failure,
+                firstSeen: firstSeen, lastSeen: lastSeen, isCurrent: observations.contains(where: \.isCurrent), facts: facts)
         }
+        // Flux is applying a commit now: it is the newest deployment, in progress, whatever was said of it before (a
+        // failed revision being retried); the deployment it replaces stays active until Flux reports success.
+        if let progress = unit.progressing, case .success(let sha) = Revision.parse(progress.revision).flatMap({ $0.commit }),
+            facts.commitTimes[sha] != nil
+        {
+            let earlier = result.first { $0.sha == sha }
+            result.removeAll { $0.sha == sha }
+            for i in result.indices { result[i].isCurrent = false }
+            let seen = [earlier?.firstSeen, progress.since].compactMap { $0 }
+            result.append(
+                deployment(
+                    of: unit, sha: sha, revision: progress.revision, state: .inProgress, firstSeen: seen.min(),
+                    lastSeen: [earlier?.lastSeen, progress.since].compactMap { $0 }.max() ?? seen.min(), isCurrent: true,
+                    facts: facts))
+        }
+        return result
+    }
+
+    /// One desired deployment of a Kustomization's commit, before its environment is known.
+    static func deployment(
+        of unit: PlanUnit, sha: String, revision: String, state: DeploymentState, firstSeen: Date?, lastSeen: Date?, isCurrent: Bool,
+        facts: GitFacts
+    ) -> DesiredDeployment {
+        let payload = DeploymentPayload(
+            firstSeen: firstSeen.map(stamp), lastSeen: lastSeen.map(stamp), revision: revision, cluster: "",
+            kustomization: unit.kustomization.description)
+        return DesiredDeployment(
+            target: DeploymentTarget(repository: "", environment: ""), kustomization: unit.kustomization, sha: sha,
+            revision: revision, state: state, firstSeen: firstSeen, lastSeen: lastSeen, isCurrent: isCurrent,
+            commitTime: facts.commitTimes[sha],
+            write: DeploymentWrite(
+                sha: sha, ref: Revision.refName(revision), isTag: revision.hasPrefix("refs/tags/") || isTagName(revision), environment: "",
+                description: "", payload: payload, state: state))
     }
 
     /// A revision whose ref looks like a version (`v1.2.3@sha1:…`, `1.2.3@sha1:…`) names a tag
@@ -112,13 +136,39 @@ public enum Deployments {
     /// The deployment's description: what Flux did, where, and when it truly happened (GitHub's own
     /// creation time is the time of the backfill).
     static func description(_ d: DesiredDeployment, cluster: String) -> String {
-        let verb = d.state == .failure ? "failed to apply" : "applied"
-        let when = d.firstSeen.map { " at \(stamp($0))" } ?? ""
+        let verb = d.state == .failure ? "failed to apply" : d.state == .inProgress ? "is applying" : "applied"
+        let when = d.firstSeen.map { (d.state == .inProgress ? " since " : " at ") + stamp($0) } ?? ""
         return "Flux \(verb) \(d.sha.prefix(12)) on \(cluster)\(when) (\(d.kustomization))"
     }
 
     /// RFC 3339 in UTC, whole seconds.
     static func stamp(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
+    /// The plan cut to `budget` writes: each environment keeps its oldest writes (a prefix, so the
+    /// order GitHub's `auto_inactive` and "latest deployment" read stays right, and the next run
+    /// creates the rest after them), the budget dealt to the environments in turn.
+    public static func limit(_ plan: DeploymentPlan, to budget: Int) -> DeploymentPlan {
+        guard plan.writes.count > budget else { return plan }
+        let byTarget = Dictionary(grouping: plan.writes.indices, by: { plan.writes[$0].target })
+        var kept: [DeploymentTarget: Int] = [:]
+        var left = max(0, budget)
+        var round = 0
+        while left > 0 {
+            var any = false
+            for target in byTarget.keys.sorted() where left > 0 && byTarget[target]!.count > round {
+                kept[target, default: 0] += 1
+                left -= 1
+                any = true
+            }
+            if !any { break }
+            round += 1
+        }
+        var result = plan
+        let keep = Set(byTarget.flatMap { target, indices in indices.prefix(kept[target] ?? 0) })
+        result.writes = plan.writes.indices.filter(keep.contains).map { plan.writes[$0] }
+        result.overBudget = plan.overBudget + plan.writes.count - result.writes.count
+        return result
+    }
 
     /// What to write, per target in order, given what the forge shows (`existing`, oldest first).
     ///
@@ -169,6 +219,9 @@ public enum Deployments {
                     plan.unchanged += 1
                     continue
                 }
+                // GitLab's state machine moves a deployment to `running` only from `created`: an existing one (a failed
+                // revision Flux is retrying) keeps its state until Flux says how the retry ended.
+                if forge == .gitlab, d.state == .inProgress { continue }
                 var write = d.write
                 write.autoInactive = false
                 corrections.append(

@@ -62,7 +62,7 @@ public enum Observe {
                         of: k, ociOrigin: ociOrigin, sourceRevision: sourceRevision, interval: k.intervalText, now: now)
                         + observations(of: entry.events, kustomization: id),
                     suspended: k.isSuspended,
-                    noTarget: whyNone))
+                    noTarget: whyNone, progressing: progress(of: k, ociOrigin: ociOrigin)))
         }
         observed.problems += routes.problems
         observed.forges = routes.endpoints

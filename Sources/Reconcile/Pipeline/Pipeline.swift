@@ -127,7 +127,8 @@ public struct Pipeline: Sendable {
             let stage = await DeploymentStage.run(
                 deployments, cluster: settings.clusterName, units: observed.units, git: resolved.git, policy: settings.policy,
                 endpoints: observed.forges, factory: deploymentForges, dryRun: dryRun, concurrency: settings.writeConcurrency,
-                logger: logger)
+                logger: logger, sources: observed.sources, repositories: repositories,
+                budget: settings.policy.maxWrites.map { max(0, $0 - plan.writes.count) })  // one budget with the statuses
             report.deployments = stage.plan
             report.deploymentResults = stage.results
             report.problems += stage.problems

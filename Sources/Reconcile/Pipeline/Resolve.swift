@@ -77,8 +77,9 @@ public enum Resolve {
             let tips = (try? repository.refTips()) ?? []
             var found: [ObjectID: Date] = [:]
             for unit in units {
-                for observation in unit.observations {
-                    guard case .success(let sha) = Revision.parse(observation.revision).flatMap({ $0.commit }),
+                // The revision Flux is applying now is looked up too: the deployments stage shows it in progress.
+                for revision in unit.observations.map(\.revision) + [unit.progressing?.revision].compactMap({ $0 }) {
+                    guard case .success(let sha) = Revision.parse(revision).flatMap({ $0.commit }),
                         let id = ObjectID(hex: sha), found[id] == nil, let commit = try? repository.commit(sha), commit.sha == sha
                     else { continue }
                     found[id] = commit.committerTime
