@@ -1,4 +1,5 @@
 import Foundation
+import Kube
 
 /// Finds the built `fluxstamp` executable (or another product) for end-to-end tests.
 ///
@@ -54,10 +55,10 @@ public func runCommand(
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-        errData.set(err.fileHandleForReading.readDataToEndOfFile())
+        errData.set(err.fileHandleForReading.readToEndRetryingInterrupts())
         group.leave()
     }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
     group.wait()
     process.waitUntilExit()
     return CommandResult(

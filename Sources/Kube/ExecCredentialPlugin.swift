@@ -154,11 +154,11 @@ public actor ExecCredentialPlugin {
                 let group = DispatchGroup()
                 group.enter()
                 DispatchQueue.global().async {
-                    let data = err.fileHandleForReading.readDataToEndOfFile()
+                    let data = err.fileHandleForReading.readToEndRetryingInterrupts()
                     errBox.data.withLock { $0 = data }
                     group.leave()
                 }
-                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                let outData = out.fileHandleForReading.readToEndRetryingInterrupts()
                 group.wait()
                 process.waitUntilExit()
                 let stderr = errBox.data.withLock { String(decoding: $0, as: UTF8.self) }
