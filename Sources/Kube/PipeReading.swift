@@ -2,8 +2,10 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+    private let readFile = Glibc.read
 #elseif canImport(Darwin)
     import Darwin
+    private let readFile = Darwin.read
 #endif
 
 extension FileHandle {
@@ -16,7 +18,7 @@ extension FileHandle {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { readFile(fileDescriptor, $0.baseAddress, $0.count) }
             if count > 0 {
                 data.append(contentsOf: buffer[0..<count])
             } else if count < 0, errno == EINTR {
