@@ -48,6 +48,9 @@ public final class KubeAPIControls: Sendable {
         var faults: [Fault] = []
         var latency: Duration?
         var continueTokensToExpire = 0
+        /// Tokens already answered with 410: an expired token stays expired (a client that
+        /// retries the same request after a lost answer gets 410 again, as from the real API).
+        var expiredTokens: Set<String> = []
         var tokenEpoch = 0
         var requests: [String] = []
     }

@@ -173,12 +173,17 @@ final class KubeAPIRouter: Sendable {
             let state = controls.state.withLock { $0 }
             guard let decoded = ContinueToken(encoded: token) else { return KubeAPIStatus.badRequest("continue key is not valid") }
             let expireNow = controls.state.withLock { s -> Bool in
+                if s.expiredTokens.contains(token) { return true }
                 guard s.continueTokensToExpire > 0 else { return false }
                 s.continueTokensToExpire -= 1
+                s.expiredTokens.insert(token)
                 return true
             }
             if expireNow || decoded.epoch != state.tokenEpoch { return KubeAPIStatus.expired() }
             after = decoded
+        } else {
+            // A list from the start gets a new resourceVersion, so its tokens are new ones.
+            controls.state.withLock { $0.expiredTokens.removeAll() }
         }
         var items = await store.list(resource, namespace: namespace)
         if let selector {
