@@ -243,7 +243,9 @@ public final class KubeClient: Sendable {
     private func transportError(_ error: Error) -> (error: KubeError, retryable: Bool) {
         let text = String(describing: error)
         let server = connection.server
-        if let e = error as? HTTPClientError, [.connectTimeout, .readTimeout, .deadlineExceeded].contains(e) {
+        // A TLS handshake that did not finish in time is a slow or overloaded server, not a bad
+        // certificate: retried like a connect timeout.
+        if let e = error as? HTTPClientError, [.connectTimeout, .tlsHandshakeTimeout, .readTimeout, .deadlineExceeded].contains(e) {
             return (
                 .transport(
                     server: server, reason: "request timed out",

@@ -151,3 +151,22 @@ extension ExecPluginConfig {
 enum YAMLDecoderShim {
     static func decode<T: Decodable>(_ yaml: String) throws -> T { try YAMLDecoder().decode(T.self, from: yaml) }
 }
+
+@Suite struct HandshakeTimeoutTests {
+    @Test("a server that hangs in the TLS handshake is retried, then reported in one line as a timeout with what to check")
+    func hangingHandshakeIsRetried() async throws {
+        let silent = try await SilentServer()
+        defer { Task { await silent.shutdown() } }
+        try await withEmulator { emulator in
+            try await withTemporaryDirectory { dir in
+                let yaml = try emulator.kubeconfig().replacingOccurrences(of: emulator.url, with: "https://127.0.0.1:\(silent.port)")
+                let api = try await connect(kubeconfig: yaml, in: dir)
+                let message = await errorMessage { try await using(api) { _ = try await $0.list(Kustomization.self, .kustomizations) } }
+                let line = try #require(message)
+                #expect(line.hasPrefix("cannot talk to https://127.0.0.1:\(silent.port): request timed out"), "\(line)")
+                #expect(silent.connections == 4, "one connection per attempt (maxAttempts 4), got \(silent.connections)")
+                #expect(!line.contains(emulator.defaultToken))
+            }
+        }
+    }
+}
