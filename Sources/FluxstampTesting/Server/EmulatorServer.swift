@@ -105,12 +105,7 @@ public final class EmulatorServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(EmulatorHTTPHandler(handler: handler, tls: sslContext != nil))
                 }
             }
-        do {
-            self.channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        self.channel = try await bootstrap.bindLoopback(group: group)
         self.group = group
         self.port = channel.localAddress?.port ?? 0
         self.usesTLS = tls != nil
@@ -120,6 +115,18 @@ public final class EmulatorServer: Sendable {
     public func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
+    }
+}
+
+extension ServerBootstrap {
+    /// Binds to 127.0.0.1 on a free port; when that fails, the group is shut down before the error is thrown.
+    func bindLoopback(group: MultiThreadedEventLoopGroup) async throws -> Channel {
+        do {
+            return try await bind(host: "127.0.0.1", port: 0).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
     }
 }
 

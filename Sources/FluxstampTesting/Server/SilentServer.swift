@@ -26,12 +26,7 @@ public final class SilentServer: Sendable {
                 accepted.value.withLock { $0 += 1 }
                 return channel.eventLoop.makeSucceededVoidFuture()
             }
-        do {
-            self.channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        self.channel = try await bootstrap.bindLoopback(group: group)
         self.group = group
         self.accepted = accepted
         self.port = channel.localAddress?.port ?? 0
