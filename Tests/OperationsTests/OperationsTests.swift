@@ -46,6 +46,26 @@ import Testing
     }
 
     @Test(
+        "a Pushgateway behind basic auth: user and password from the URL (or the password from the environment), sent as a header",
+        arguments: [
+            ("https://gw:9091/metrics/job/fluxstamp", nil, "https://gw:9091/metrics/job/fluxstamp", nil),
+            ("https://ops:s3cret@gw/metrics/job/x", nil, "https://gw/metrics/job/x", "ops:s3cret"),
+            ("https://ops@gw/metrics/job/x", "from-secret", "https://gw/metrics/job/x", "ops:from-secret"),
+            ("https://ops:in%40url@gw/m", "ignored", "https://gw/m", "ops:in@url"),
+        ] as [(String, String?, String, String?)])
+    func pushgatewayBasicAuth(url: String, password: String?, expectedURL: String, expectedCredentials: String?) throws {
+        let environment = password.map { ["FLUXSTAMP_PUSHGATEWAY_PASSWORD": $0] } ?? [:]
+        let target = MetricsExport.authorized(url, environment: environment)
+        #expect(target.url == expectedURL)
+        let decoded = try target.authorization.map { header -> String in
+            #expect(header.hasPrefix("Basic "))
+            let data = try #require(Data(base64Encoded: String(header.dropFirst("Basic ".count))))
+            return String(decoding: data, as: UTF8.self)
+        }
+        #expect(decoded == expectedCredentials)
+    }
+
+    @Test(
         "commit links per forge",
         arguments: [
             ("https://github.com/acme/fleet", "https://github.com/acme/fleet/commit/abc"),

@@ -56,6 +56,29 @@ import Testing
         #expect(last.value("fluxstamp_statuses_unchanged") == 5)
     }
 
+    @Test("a Pushgateway behind basic auth gets the URL's user and password as a header; no log line carries the password")
+    func basicAuth() async throws {
+        let world = try await SyncEndToEndTests.outageWorld()
+        let gateway = try await Receiver.start()
+        let refusing = try await Receiver.start(status: 401)
+        defer {
+            Task {
+                await world.stop(); await gateway.stop(); await refusing.stop()
+            }
+        }
+        func withUser(_ url: String) -> String { url.replacingOccurrences(of: "http://", with: "http://ops:s3cret-pw@") }
+        let sync = try await world.fluxstamp(["sync", "--pushgateway", withUser(gateway.url)])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let request = try #require(gateway.requests.first)
+        #expect(request.header("Authorization") == "Basic " + Data("ops:s3cret-pw".utf8).base64EncodedString())
+        #expect(request.path == "/metrics/job/fluxstamp/cluster/e2e")
+        let refused = try await world.fluxstamp(["sync", "--pushgateway", withUser(refusing.url)])
+        #expect(refused.status == 0, "a refused push does not change the run's outcome: \(refused.stderr)")
+        let line = "metrics were not pushed to \(refusing.url)/metrics/job/fluxstamp/cluster/e2e: HTTP 401"
+        #expect(refused.stderr.contains(line), "\(refused.stderr)")
+        #expect(!(sync.stderr + refused.stderr).contains("s3cret-pw"))
+    }
+
     @Test("a dead Pushgateway is logged and the exit code stays 0; the metrics file is written anyway")
     func deadGateway() async throws {
         let world = try await SyncEndToEndTests.outageWorld()

@@ -31,8 +31,10 @@ public enum MetricsExport {
     public static func push(
         _ body: String, to url: String, replace: Bool, httpClient: HTTPClient = .shared, logger: Logger
     ) async -> Bool {
-        var request = HTTPClientRequest(url: url)
+        let target = authorized(url)
+        var request = HTTPClientRequest(url: target.url)
         request.method = replace ? .PUT : .POST
+        if let authorization = target.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         request.body = .bytes(ByteBuffer(string: body))
         var last = ""
@@ -87,6 +89,21 @@ public enum MetricsExport {
     }
 
     /// The URL without user information (a gateway behind basic auth must not leak it into logs).
+    /// A Pushgateway behind basic auth (its `--web.config.file`): the user and password come from
+    /// the URL (`https://USER:PASSWORD@host`), the password also from `FLUXSTAMP_PUSHGATEWAY_PASSWORD`
+    /// when the URL names only the user (so it can come from a Secret). Returns the URL without
+    /// them and the `Authorization` header; a URL without a user is returned as it is.
+    public static func authorized(
+        _ url: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> (url: String, authorization: String?) {
+        guard var components = URLComponents(string: url), let user = components.user else { return (url, nil) }
+        let password = components.password ?? environment["FLUXSTAMP_PUSHGATEWAY_PASSWORD"] ?? ""
+        let credentials = "\(user.removingPercentEncoding ?? user):\(password.removingPercentEncoding ?? password)"
+        components.user = nil
+        components.password = nil
+        return (components.string ?? url, "Basic " + Data(credentials.utf8).base64EncodedString())
+    }
+
     static func redacted(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
         components.user = nil
