@@ -44,6 +44,9 @@ public final class KubeClient: Sendable {
     public let connection: ClusterConnection
     /// Where the client (and `FluxAPI` on top of it) logs.
     public let logger: Logger
+    /// The server URL requests are sent to: `connection.server`, with the host replaced by
+    /// `tls-server-name` when the kubeconfig sets one.
+    private let base: String
     private let http: HTTPClient
     private let credentials: Credentials
     private let retry: RetryPolicy
@@ -81,9 +84,6 @@ public final class KubeClient: Sendable {
             )
             tls.certificateVerification = .none
         }
-        if let name = connection.tlsServerName {
-            warn("tls-server-name \(name) is not supported yet; the certificate is verified against the host of \(connection.server)")
-        }
         if let clientCertificate {
             do {
                 tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(clientCertificate.certificatePEM).map { .certificate($0) }
@@ -97,6 +97,16 @@ public final class KubeClient: Sendable {
         var config = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .init(retry.connectTimeout), read: .init(retry.requestTimeout)))
+        // kubeconfig `tls-server-name`: requests name that host (so SNI and the certificate check use
+        // it) while the connection still goes to the server's own host, as client-go's ServerName does.
+        var base = connection.server
+        if let name = connection.tlsServerName, !name.isEmpty, var components = URLComponents(string: connection.server),
+            let host = components.host, host != name
+        {
+            config.dnsOverride = [name: host]
+            components.host = name
+            base = components.string ?? connection.server
+        }
         if let proxy = connection.proxyURL, let url = URL(string: proxy), let host = url.host {
             guard url.scheme == "http" else {
                 throw KubeError.kubeconfig(
@@ -106,11 +116,14 @@ public final class KubeClient: Sendable {
             config.proxy = .server(host: host, port: url.port ?? 80)
         }
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
-        return KubeClient(connection: connection, http: http, credentials: credentials, retry: retry, logger: logger)
+        return KubeClient(connection: connection, base: base, http: http, credentials: credentials, retry: retry, logger: logger)
     }
 
-    private init(connection: ClusterConnection, http: HTTPClient, credentials: Credentials, retry: RetryPolicy, logger: Logger) {
+    private init(
+        connection: ClusterConnection, base: String, http: HTTPClient, credentials: Credentials, retry: RetryPolicy, logger: Logger
+    ) {
         self.connection = connection
+        self.base = base
         self.logger = logger
         self.http = http
         self.credentials = credentials
@@ -134,7 +147,7 @@ public final class KubeClient: Sendable {
     public func get(_ path: String, query: [(String, String)] = [], purpose: RequestPurpose) async throws -> Answer {
         // `path` and `query` never carry credentials (those travel in the Authorization header), so
         // both may be logged.
-        var url = connection.server + path
+        var url = base + path
         if !query.isEmpty { url += "?" + query.map { "\($0.0.urlQueryEscaped)=\($0.1.urlQueryEscaped)" }.joined(separator: "&") }
         var refreshedCredentials = false
         var attempt = 0
@@ -251,6 +264,15 @@ public final class KubeClient: Sendable {
                     server: server, reason: "request timed out",
                     fix: "check that the API server is reachable from here (VPN, firewall) and healthy"), true
             )
+        }
+        if let e = error as? NIOSSLExtraError, e == .failedToValidateHostname {
+            let name = connection.tlsServerName ?? URLComponents(string: server)?.host ?? server
+            let fix =
+                connection.tlsServerName != nil
+                ? "set tls-server-name of the cluster in \(connection.origin) to a name the certificate carries"
+                : "use a server URL whose host the certificate carries, or set tls-server-name of the cluster in \(connection.origin)"
+            let reason = "TLS handshake failed: the server's certificate is not valid for \(name)"
+            return (.transport(server: server, reason: reason, fix: fix), false)
         }
         if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("SSL") || text.contains("handshake") {
             let fix: String

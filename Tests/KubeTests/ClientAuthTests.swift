@@ -170,3 +170,44 @@ enum YAMLDecoderShim {
         }
     }
 }
+
+@Suite struct TLSServerNameTests {
+    /// The emulator's kubeconfig, with `tls-server-name` added to its cluster when given.
+    func kubeconfig(_ emulator: KubeAPIEmulator, serverName: String?) throws -> String {
+        let yaml = try emulator.kubeconfig()
+        let server = "    server: \(emulator.url)\n"
+        #expect(yaml.contains(server))
+        guard let serverName else { return yaml }
+        return yaml.replacingOccurrences(of: server, with: server + "    tls-server-name: \(serverName)\n")
+    }
+
+    func read(_ emulator: KubeAPIEmulator, serverName: String?, in dir: URL) async throws -> Result<Int, Error> {
+        let api = try await connect(kubeconfig: try kubeconfig(emulator, serverName: serverName), in: dir)
+        do {
+            return .success(try await using(api) { try await $0.list(Kustomization.self, .kustomizations).items.count })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test("a cluster reached by an address its certificate lacks: tls-server-name names the certificate's name, another name fails")
+    func serverNameIsVerified() async throws {
+        // The certificate carries only kube.internal.test; the server URL is https://127.0.0.1:PORT.
+        try await withEmulator(serverNames: ["kube.internal.test"]) { emulator in
+            try await withTemporaryDirectory { dir in
+                let named = try await read(emulator, serverName: "kube.internal.test", in: dir)
+                #expect(try named.get() == 6)
+                for serverName in [nil, "other.internal.test"] {
+                    let refused = try await read(emulator, serverName: serverName, in: dir)
+                    guard case .failure(let error) = refused else {
+                        Issue.record("tls-server-name \(serverName ?? "unset"): a certificate without that name must be refused")
+                        continue
+                    }
+                    let line = "\(error)"
+                    #expect(line.hasPrefix("cannot talk to \(emulator.url): TLS handshake failed"), "\(line)")
+                    #expect(line.contains("tls-server-name"), "the line says what to set: \(line)")
+                }
+            }
+        }
+    }
+}

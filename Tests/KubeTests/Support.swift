@@ -14,8 +14,10 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 }
 
 /// Starts an emulator with the fixtures, runs `body`, shuts it down.
-func withEmulator<T>(fixtures: [String] = [KubeFixtures.all], _ body: (KubeAPIEmulator) async throws -> T) async throws -> T {
-    let emulator = try await KubeAPIEmulator.start(fixtures: fixtures)
+func withEmulator<T>(
+    fixtures: [String] = [KubeFixtures.all], serverNames: [String]? = nil, _ body: (KubeAPIEmulator) async throws -> T
+) async throws -> T {
+    let emulator = try await KubeAPIEmulator.start(fixtures: fixtures, serverNames: serverNames)
     do {
         let result = try await body(emulator)
         await emulator.shutdown()

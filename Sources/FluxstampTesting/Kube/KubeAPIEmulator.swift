@@ -37,9 +37,10 @@ public final class KubeAPIEmulator: Sendable {
     /// `https://127.0.0.1:<port>`.
     public var url: String { server.baseURL }
 
-    /// Starts an emulator, loading `fixtures` (YAML, multi-document) into its store.
-    public static func start(fixtures: [String] = [KubeFixtures.all]) async throws -> KubeAPIEmulator {
-        let pki = try KubeTestPKI()
+    /// Starts an emulator, loading `fixtures` (YAML, multi-document) into its store; its server
+    /// certificate carries `serverNames` only, when given (see `KubeTestPKI`).
+    public static func start(fixtures: [String] = [KubeFixtures.all], serverNames: [String]? = nil) async throws -> KubeAPIEmulator {
+        let pki = try KubeTestPKI(serverNames: serverNames)
         let store = KubeObjectStore()
         for yaml in fixtures { try await store.load(yaml: yaml) }
         let controls = KubeAPIControls()

@@ -15,8 +15,10 @@ public struct KubeTestPKI: Sendable {
     private let caKeyPEM: String
     private let caName: DistinguishedName
 
-    /// Makes a new CA and server certificate. `name` labels the CA.
-    public init(name: String = "fluxstamp test CA") throws {
+    /// Makes a new CA and server certificate. `name` labels the CA; `serverNames`, when given, are
+    /// the server certificate's only names (DNS names, no IP address: a cluster reached by an
+    /// address its certificate does not carry, which kubeconfig's `tls-server-name` is for).
+    public init(name: String = "fluxstamp test CA", serverNames: [String]? = nil) throws {
         let caKey = P256.Signing.PrivateKey()
         let caName = try DistinguishedName { CommonName(name) }
         let now = Date()
@@ -42,7 +44,11 @@ public struct KubeTestPKI: Sendable {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
                 try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                if let serverNames {
+                    SubjectAlternativeNames(serverNames.map { .dnsName($0) })
+                } else {
+                    SubjectAlternativeNames([.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))])
+                }
             },
             issuerPrivateKey: .init(caKey))
         self.serverCertificatePEM = try server.serializeAsPEM().pemString
