@@ -25,6 +25,24 @@ import Testing
         #expect(apps.deployments.map(\.revision) == ["main@sha1:\(c[8])", "main@sha1:\(c[5])", "main@sha1:\(c[3])"])
     }
 
+    @Test("a replaced deployment is not last seen after its successor appeared, though later runs kept seeing it in the history")
+    func replacedDeploymentsEndWhenTheNextOneStarts() throws {
+        var input = AuditWorld.input
+        // Every run until the end of the window saw c5 in status.history and bumped its ledger row;
+        // c3's failure and c1 likewise.
+        input.clusters[0].kustomizations[1].facts += [
+            AuditWorld.fact(5, .succeeded, .ledger, first: 5.75, last: 26),
+            AuditWorld.fact(3, .failed, .ledger, first: 3.4, last: 26),
+            AuditWorld.fact(1, .succeeded, .ledger, first: 1.5, last: 26),
+        ]
+        let apps = try #require(Audit.report(input).clusters.first?.kustomizations.first { $0.name == "apps" })
+        #expect(apps.name == "apps")
+        #expect(
+            apps.deployments.map(\.lastSeen) == [AuditWorld.at(26), AuditWorld.at(8.25), AuditWorld.at(3.5)],
+            "c8 is live; c5 was last seen live at 08:15 (c8 came at 08:30); c3's failure ended by 03:30")
+        #expect(apps.failures.first?.restoredBy == c[5])
+    }
+
     @Test("carried commits: first-parent commits after the previous success up to this one, touching the path")
     func carriedCommits() throws {
         let apps = try k("prod", "apps")

@@ -52,6 +52,8 @@ enum KustomizationAudit {
         var lastSeen: Date?
         /// The latest last time of the records that give one.
         var lastSeenByRecords: Date?
+        /// Every last time the records give.
+        var lastTimes: [Date] = []
         var origins: Set<FactOrigin>
         var reason = ""
         var message = ""
@@ -202,7 +204,10 @@ enum KustomizationAudit {
             if byKey[key] == nil { order.append(key) }
             m.origins.insert(fact.origin)
             if let first = fact.firstTime { m.firstSeen = min(m.firstSeen ?? first, first) }
-            if let last = fact.lastTime { m.lastSeenByRecords = max(m.lastSeenByRecords ?? last, last) }
+            if let last = fact.lastTime {
+                m.lastSeenByRecords = max(m.lastSeenByRecords ?? last, last)
+                m.lastTimes.append(last)
+            }
             // Without any record of how long it stayed, the last sighting is its latest first time.
             m.lastSeen = m.lastSeenByRecords ?? [m.lastSeen, fact.firstTime].compactMap { $0 }.max()
             // A revision with a branch name beats a bare sha (forge statuses know only the sha).
@@ -217,7 +222,27 @@ enum KustomizationAudit {
             }
             byKey[key] = m
         }
-        return order.map { byKey[$0]! }
+        return boundedBySuccessors(order.map { byKey[$0]! })
+    }
+
+    /// A deployment that was replaced was not live after its successor appeared, although the
+    /// ledger goes on seeing it in `status.history` at every run: a success ends when the next
+    /// success is first seen, a failure when anything newer is. Last times after that bound are
+    /// sightings of the record, not of the deployment, and are dropped; with none left, the bound
+    /// is its last time. (A rollback to an earlier commit merges into that commit's deployment, whose
+    /// last time then ends at the first replacement.)
+    static func boundedBySuccessors(_ merged: [Merged]) -> [Merged] {
+        merged.map { m in
+            guard let first = m.firstSeen else { return m }
+            let newer = merged.filter { other in
+                guard let start = other.firstSeen, start > first else { return false }
+                return m.outcome == .failed || other.outcome == .succeeded
+            }
+            guard let bound = newer.compactMap(\.firstSeen).min(), let last = m.lastSeen, last > bound else { return m }
+            var bounded = m
+            bounded.lastSeen = m.lastTimes.filter { $0 <= bound }.max() ?? bound
+            return bounded
+        }
     }
 
     /// Newest first: by first time (else last time), then the newer commit on the chain, then outcome.
