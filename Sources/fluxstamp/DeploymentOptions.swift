@@ -33,8 +33,13 @@ extension SyncSettings {
     }
 
     /// What the ledger recorded of the cluster, as observations: the recorded time, else when the
-    /// ledger first saw the fact; reported last when it last saw it.
-    static func earlierObservations(_ url: LedgerURL, _ cluster: String, _ since: Date?) async throws -> [Observation] {
+    /// ledger first saw the fact; reported last when it last saw it. For status planning
+    /// (`lastSightingDecides`), a fact's time is when a run last saw it: the ledger keeps the
+    /// earliest time of each (revision, outcome), so a commit that failed and then recovered would
+    /// otherwise read as failed; the outcome seen last is the one that held.
+    static func earlierObservations(
+        _ url: LedgerURL, _ cluster: String, _ since: Date?, lastSightingDecides: Bool = false
+    ) async throws -> [Observation] {
         let ledger = try await Ledger.open(url, logger: Logger(label: "fluxstamp.ledger", factory: { _ in SwiftLogNoOpLogHandler() }))
         defer { Task { await ledger.close() } }
         return try await ledger.observations(cluster: cluster, since: since).map { stored in
@@ -42,7 +47,7 @@ extension SyncSettings {
             return Observation(
                 kustomization: KustomizationID(namespace: r.namespace, name: r.name), revision: r.revision,
                 outcome: r.outcome == .succeeded ? .succeeded : .failed, reason: r.reason, message: r.message,
-                time: r.time ?? stored.firstSeen, origin: .ledger, reportedAt: stored.lastSeen)
+                time: lastSightingDecides ? stored.lastSeen : r.time ?? stored.firstSeen, origin: .ledger, reportedAt: stored.lastSeen)
         }
     }
 }

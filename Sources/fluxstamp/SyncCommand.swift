@@ -54,8 +54,14 @@ struct SyncCommand: AsyncParsableCommand {
             throw .clusterConfiguration(error.description)
         }
         let api = FluxAPI(client: client)
+        var pipelineSettings = settings.pipeline
+        if let url = settings.ledger {
+            pipelineSettings.earlierObservations = { cluster, since in
+                try await SyncSettings.earlierObservations(url, cluster, since, lastSightingDecides: true)
+            }
+        }
         let pipeline = Pipeline(
-            settings: settings.pipeline, cluster: api,
+            settings: pipelineSettings, cluster: api,
             repositories: MirrorRepositories(
                 localPaths: settings.pipeline.repositories, cacheDirectory: settings.pipeline.cacheDirectory,
                 cluster: api, logger: logger),

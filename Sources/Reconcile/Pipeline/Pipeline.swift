@@ -105,11 +105,16 @@ public struct Pipeline: Sendable {
         } catch {
             throw .cluster(error)
         }
+        // The statuses are planned from the cluster's observations and the ledger's of commits the
+        // cluster has forgotten; the ledger records (and the deployments stage reads) the cluster's alone.
+        var planned = observed
+        let earlier = await Self.earlierObservations(settings, now: now, units: observed.units)
+        planned.units = earlier.units
         let resolved = await Resolve.run(
-            observed, repositories: repositories, policy: settings.policy,
+            planned, repositories: repositories, policy: settings.policy,
             concurrency: settings.fetchConcurrency, logger: logger)
         var desired = Planner.desired(
-            units: observed.units, git: resolved.git, unreadable: resolved.unreadable,
+            units: planned.units, git: resolved.git, unreadable: resolved.unreadable,
             policy: settings.policy
         ) { resolved.selections[$0.kustomization] }
         if !settings.statuses { desired.statuses = [] }  // --statuses=false: deployments only
@@ -120,7 +125,7 @@ public struct Pipeline: Sendable {
         desired.statuses.removeAll { existing.unread.contains($0.target.endpoint) }
         let plan = Planner.compare(desired, existing: existing.statuses, policy: settings.policy)
         var report = Report(
-            plan: plan, problems: observed.problems + resolved.problems + clientProblems + existing.problems,
+            plan: plan, problems: observed.problems + earlier.problems + resolved.problems + clientProblems + existing.problems,
             suspended: observed.suspended, kustomizations: observed.units.count, walks: resolved.walks,
             observations: observed.units.flatMap(\.observations))
         if let deployments = settings.deployments {
@@ -143,5 +148,30 @@ public struct Pipeline: Sendable {
             plan, clients: clients, concurrency: { unpaced.contains($0) ? max(concurrency, 16) : concurrency },
             credentialSources: sources, logger: logger, progress: progress, finished: finished)
         return report
+    }
+
+    /// The units with the ledger's observations of the commits their own observations do not
+    /// mention, last seen since `policy.since` (else the window); a ledger that cannot be read is a note.
+    static func earlierObservations(
+        _ settings: PipelineSettings, now: Date, units: [PlanUnit]
+    ) async -> (units: [PlanUnit], problems: [Problem]) {
+        guard let read = settings.earlierObservations else { return (units, []) }
+        let since = settings.policy.since ?? now.addingTimeInterval(-settings.earlierObservationsWindow)
+        let byKustomization: [KustomizationID: [Observation]]
+        do {
+            byKustomization = Dictionary(grouping: try await read(settings.clusterName, since), by: \.kustomization)
+        } catch {
+            let why = "earlier observations could not be read (\(error)); statuses come from the cluster alone this run"
+            return (units, [Problem("ledger", why, severity: .note, stage: .observe)])
+        }
+        func commit(_ o: Observation) -> String? { try? Revision.parse(o.revision).flatMap { $0.commit }.get() }
+        var units = units
+        for i in units.indices {
+            let known = Set(units[i].observations.compactMap(commit))
+            units[i].observations += (byKustomization[units[i].kustomization] ?? []).filter { o in
+                commit(o).map { !known.contains($0) } ?? false
+            }
+        }
+        return (units, [])
     }
 }

@@ -68,6 +68,14 @@ public struct PipelineSettings: Sendable {
     public var deployments: DeploymentSettings?
     /// This pod's share of the repositories (`--shard i/n`); nil: all of them.
     public var shard: Shard?
+    /// What earlier runs observed of the cluster (the ledger, when configured), last seen at or
+    /// after a date. They fill the commits the cluster no longer mentions (a `status.history`
+    /// snapshot rotated out, an event older than an hour), so a fact Kubernetes forgot during a
+    /// forge outage still gets its status; where the cluster still speaks of a commit, its word is kept.
+    public var earlierObservations: (@Sendable (_ cluster: String, _ since: Date) async throws -> [Observation])?
+    /// How far back earlier observations are read when `policy.since` does not say: each one is a
+    /// commit whose statuses are read from the forge at every run (default 7 days).
+    public var earlierObservationsWindow: TimeInterval = 7 * 86_400
 
     /// Creates settings.
     public init(
