@@ -42,15 +42,23 @@ struct SyncCommand: AsyncParsableCommand {
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")
         let end = RunEnd(settings: settings, started: started, logger: logger)
+        // A run that stops before the pipeline starts still exports `run_success 0` (and keeps the
+        // last success time), so a dashboard shows the failing run, not only the missing successes.
         let ledger: RunLedger?
         if let url = settings.ledger {
-            ledger = try await RunLedger.begin(
-                url, cluster: settings.pipeline.clusterName, retention: settings.ledgerRetention, logger: logger)
+            do {
+                ledger = try await RunLedger.begin(
+                    url, cluster: settings.pipeline.clusterName, retention: settings.ledgerRetention, logger: logger)
+            } catch {
+                await end.finish(nil, forges: ForgeHealthRegistry(), dryRun: dryRun)
+                throw error
+            }
         } else {
             ledger = nil
         }
         let client: KubeClient
         do { client = try await settings.cluster.connect(logger: logger) } catch {
+            await end.finish(nil, forges: ForgeHealthRegistry(), dryRun: dryRun)
             throw .clusterConfiguration(error.description)
         }
         let api = FluxAPI(client: client)

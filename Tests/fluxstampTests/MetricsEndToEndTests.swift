@@ -79,6 +79,33 @@ import Testing
         #expect(!(sync.stderr + refused.stderr).contains("s3cret-pw"))
     }
 
+    @Test("a run that stops before the pipeline (no usable kubeconfig, no usable ledger) still exports run_success 0")
+    func earlyFailureIsExported() async throws {
+        let world = try await SyncEndToEndTests.outageWorld()
+        let gateway = try await Receiver.start()
+        defer {
+            Task {
+                await world.stop(); await gateway.stop()
+            }
+        }
+        let file = world.directory.appendingPathComponent("fluxstamp.prom")
+        let good = try await world.fluxstamp(["sync", "--metrics-file", file.path])
+        #expect(good.status == 0, "\(good.stderr)")
+        let before = try parsePrometheusText(try String(contentsOf: file, encoding: .utf8))
+        let success = try #require(before.value("fluxstamp_last_success_timestamp_seconds"))
+        let notALedger = world.directory.appendingPathComponent("not-a-ledger.db")
+        try Data("just some text".utf8).write(to: notALedger)
+        for (flags, exit) in [(["--ledger", "sqlite:" + notALedger.path], Int32(2)), (["--context", "no-such-context"], Int32(2))] {
+            let bad = try await world.fluxstamp(["sync", "--metrics-file", file.path, "--pushgateway", gateway.url] + flags)
+            #expect(bad.status == exit, "\(flags): \(bad.stderr)")
+            let after = try parsePrometheusText(try String(contentsOf: file, encoding: .utf8))
+            #expect(after.value("fluxstamp_run_success") == 0, "\(flags)")
+            #expect(after.value("fluxstamp_last_success_timestamp_seconds") == success, "\(flags)")
+        }
+        #expect(gateway.requests.count == 2)
+        #expect(gateway.requests.allSatisfy { $0.method == "POST" }, "a failed run must not replace the group's last success")
+    }
+
     @Test("a dead Pushgateway is logged and the exit code stays 0; the metrics file is written anyway")
     func deadGateway() async throws {
         let world = try await SyncEndToEndTests.outageWorld()
