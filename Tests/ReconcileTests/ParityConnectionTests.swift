@@ -129,6 +129,43 @@ import Testing
         #expect(emulator.statuses(of: sha).count == 1)
     }
 
+    @Test("6: a Provider's proxy is really used: writes and reads go through tinyproxy with its credentials; wrong ones fail plainly")
+    func throughARealProxy() async throws {
+        let proxy = try Tinyproxy(user: "fluxproxy", password: "proxy-s3cret")
+        defer { proxy.stop() }
+        let emulator = try await GitHubEmulator.start(.init(token: "ghp_proxytoken"))
+        defer { Task { await emulator.shutdown() } }
+        let repository = try ForgeRepository.parse(emulator.address(), kind: .github)
+        let sha = String(repeating: "cd", count: 20)
+        let status = CommitStatus(
+            sha: sha, context: "kustomization/apps/0c9c2e41", state: .succeeded, description: "reconciliation succeeded")
+        let forges = LiveForges()  // owns the per-connection HTTP clients for as long as they are used
+        func client(password: String) throws -> any CommitStatusForge {
+            try forges.client(
+                for: ForgeEndpoint(
+                    repository: repository, credential: .token(SecretValue("ghp_proxytoken")),
+                    options: ForgeOptions(writePacing: .unlimited, maxAttempts: 1), genre: "fluxcd",
+                    connection: ForgeConnection(
+                        proxy: ForgeProxy(address: proxy.address, username: "fluxproxy", password: SecretValue(password)))))
+        }
+        let through = try client(password: "proxy-s3cret")
+        try await through.create(status)
+        #expect(try await through.statuses(of: sha).first?.state == .succeeded)
+        #expect(emulator.statuses(of: sha).count == 1)
+        // AsyncHTTPClient tunnels through the proxy (CONNECT) even to a plain-HTTP forge.
+        let tunnel = "CONNECT 127.0.0.1:\(URLComponents(string: emulator.baseURL)?.port ?? 0) "
+        #expect(proxy.requests.contains { $0.hasPrefix(tunnel) }, "the requests went through the proxy: \(proxy.requests)")
+
+        let refused = try client(password: "wrong")
+        let forwarded = proxy.requests.count
+        let error = await #expect(throws: ForgeError.self) { try await refused.create(status) }
+        #expect(error?.message.contains("the proxy refused the request") == true, "\(String(describing: error))")
+        #expect(error?.kind == .configuration && error?.wasSent == false)
+        #expect(!(error?.message.contains("wrong") ?? true) && !(error?.message.contains("proxy-s3cret") ?? true))
+        #expect(proxy.requests.count == forwarded + 1, "one attempt, refused by the proxy")
+        #expect(emulator.statuses(of: sha).count == 1, "nothing more reached the forge")
+    }
+
     @Test("6: a proxy's credentials never show in its description or a debug dump")
     func proxyRedacted() {
         let connection = ForgeConnection(

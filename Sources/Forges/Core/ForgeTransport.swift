@@ -120,6 +120,16 @@ struct ForgeTransport: Sendable {
                 throw error
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as HTTPClientError where [.proxyAuthenticationRequired, .invalidProxyResponse].contains(error) {
+                // The proxy, not the forge, said no (407, or a CONNECT it refused): retrying cannot help,
+                // and the forge is not down.
+                var refusal = ForgeError(
+                    .configuration, repository: repository.description,
+                    message:
+                        "the proxy refused the request (HTTP 407 or a refused CONNECT); check the proxy address, "
+                        + "username and password (the Provider's proxySecretRef)")
+                refusal.wasSent = false
+                throw refusal
             } catch {
                 options.health.counted(repository, outcome: "no_answer")
                 let problem = Self.connectionProblem(error)
