@@ -211,3 +211,23 @@ enum YAMLDecoderShim {
         }
     }
 }
+
+@Suite struct KubeProxyTests {
+    @Test("proxy-url in the kubeconfig: requests to the API server tunnel through a real proxy (tinyproxy)")
+    func throughARealProxy() async throws {
+        let proxy = try Tinyproxy()
+        defer { proxy.stop() }
+        try await withEmulator { emulator in
+            try await withTemporaryDirectory { dir in
+                let yaml = try emulator.kubeconfig()
+                let server = "    server: \(emulator.url)\n"
+                let proxied = yaml.replacingOccurrences(of: server, with: server + "    proxy-url: \(proxy.address)\n")
+                let api = try await connect(kubeconfig: proxied, in: dir)
+                let count = try await using(api) { try await $0.list(Kustomization.self, .kustomizations).items.count }
+                #expect(count == 6)
+                let port = URLComponents(string: emulator.url)?.port ?? 0
+                #expect(proxy.requests.contains { $0.hasPrefix("CONNECT 127.0.0.1:\(port) ") }, "\(proxy.requests)")
+            }
+        }
+    }
+}
