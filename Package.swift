@@ -38,7 +38,10 @@ let package = Package(
         // Git history engine: repositories, mirrors, first-parent walks, ancestry, path touches.
         .target(
             name: "GitHistory",
-            dependencies: ["Clibgit2", "RepositoryAddress", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Clibgit2", "RepositoryAddress", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // A small CEL evaluator for Provider `commitStatusExpr` (a leaf: no other dependency).
         .target(name: "CEL"),

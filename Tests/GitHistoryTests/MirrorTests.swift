@@ -149,6 +149,8 @@ import Testing
             github.com,140.82.121.4 ssh-ed25519 \(b64)
             [git.example.com]:2222 ssh-ed25519 \(b64)
             |1|hashed|entry ssh-ed25519 \(b64)
+            @cert-authority gitlab.com ssh-ed25519 \(b64)
+            @revoked gitea.com ssh-ed25519 \(b64)
             broken line
             """)
         #expect(hosts.accepts(host: "github.com", key: key))
@@ -156,7 +158,39 @@ import Testing
         #expect(!hosts.accepts(host: "github.com", key: other))
         #expect(hosts.accepts(host: "git.example.com", port: 2222, key: key))
         #expect(!hosts.accepts(host: "git.example.com", key: key))
+        #expect(!hosts.accepts(host: "gitlab.com", key: key), "a CA key is not a host key")
+        #expect(!hosts.accepts(host: "gitea.com", key: key), "a revoked key is never accepted")
+    }
+
+    @Test("known_hosts hashed by OpenSSH (ssh-keygen -H), wildcards and negations match as ssh reads them")
+    func hashedKnownHosts() throws {
+        let key: [UInt8] = Array("ssh-ed25519-key-bytes".utf8)
+        let b64 = Data(key).base64EncodedString()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("known-hosts-" + UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("known_hosts")
+        let plain = "github.com ssh-ed25519 \(b64)\n[git.example.com]:2222 ssh-ed25519 \(b64)\n"
+        try plain.write(to: file, atomically: true, encoding: .utf8)
+        // OpenSSH's own hashing is the reference: the file it writes must be read as it reads it.
+        let hashing = try shell("ssh-keygen -H -f known_hosts", in: dir)
+        #expect(hashing.status == 0, "\(hashing.stderr)")
+        let hashed = try String(contentsOf: file, encoding: .utf8)
+        #expect(hashed.hasPrefix("|1|") && !hashed.contains("github.com"), "\(hashed)")
+        let hosts = KnownHosts(hashed)
+        #expect(hosts.accepts(host: "github.com", key: key))
+        #expect(hosts.accepts(host: "GitHub.com", key: key))
+        #expect(hosts.accepts(host: "git.example.com", port: 2222, key: key))
+        #expect(!hosts.accepts(host: "git.example.com", key: key))
         #expect(!hosts.accepts(host: "gitlab.com", key: key))
+        #expect(!hosts.accepts(host: "github.com", key: Array("another-key".utf8)))
+        let line = "*.corp.example,!evil.corp.example,git?.example ssh-ed25519 \(b64)"
+        try (line + "\n").write(to: dir.appendingPathComponent("patterns"), atomically: true, encoding: .utf8)
+        let patterns = KnownHosts(line)
+        for name in ["git.corp.example", "ci.corp.example", "evil.corp.example", "corp.example", "gitx.example", "git.example"] {
+            let lookup = try shell("ssh-keygen -F \(name) -f patterns", in: dir)
+            #expect(patterns.accepts(host: name, key: key) == (lookup.status == 0), "\(name): ssh-keygen -F exits \(lookup.status)")
+        }
     }
 
     @Test(
@@ -206,3 +240,4 @@ struct RecordingLogHandler: LogHandler {
         records.append(RecordedLog.Entry(level: event.level, message: "\(event.message)", metadata: flat))
     }
 }
+
