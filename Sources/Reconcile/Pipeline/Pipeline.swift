@@ -7,7 +7,8 @@ import Logging
 /// value to the next (read the files in this order to follow a Kustomization from the API
 /// response to the request that writes its status):
 ///
-/// 1. `Observe` (Observe.swift, Routes.swift): cluster → `Observed` (plan units, git sources, forge endpoints)
+/// 1. `Observe` (Observe.swift, Routes.swift): cluster → `Observed` (plan units, git sources, forge endpoints),
+///    plus, with a ledger, earlier runs' facts about commits the cluster no longer mentions (`earlierObservations`)
 /// 2. `Resolve` (Resolve.swift, Selection.swift): `Observed` → `Resolved` (git facts, selections)
 /// 3. `Planner.desired` (Planner.swift): → `Planner.Desired` (the statuses that should exist)
 /// 4. `ReadForge` (ReadForge.swift): → `Existing` (what the forge shows for exactly those)
