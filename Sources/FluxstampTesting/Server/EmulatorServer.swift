@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -92,6 +93,7 @@ public final class EmulatorServer: Sendable {
     /// configuration says). The handler runs once per request.
     public init(tls: TLSConfiguration? = nil, handler: @escaping Handler) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EmulatorExecutor()
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -102,7 +104,8 @@ public final class EmulatorServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(EmulatorHTTPHandler(handler: handler, tls: sslContext != nil))
+                    try channel.pipeline.syncOperations.addHandler(
+                        EmulatorHTTPHandler(handler: handler, tls: sslContext != nil, executor: executor))
                 }
             }
         self.channel = try await bootstrap.bindLoopback(group: group)
@@ -115,6 +118,20 @@ public final class EmulatorServer: Sendable {
     public func shutdown() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
+    }
+}
+
+/// Where one server's handlers run: a serial Dispatch queue of its own (serial queues always get
+/// a thread), not Swift's cooperative pool, which is as wide as the machine has cores (two here)
+/// and shared with every test of the process, nor the global queues the tests park blocking waits
+/// on. Default actors a handler calls (the Kubernetes object store) run here too, as the task prefers.
+final class EmulatorExecutor: TaskExecutor {
+    private let queue = DispatchQueue(label: "fluxstamp.emulator")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
 
@@ -136,12 +153,14 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
 
     private let handler: EmulatorServer.Handler
     private let tls: Bool
+    private let executor: EmulatorExecutor
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
 
-    init(handler: @escaping EmulatorServer.Handler, tls: Bool) {
+    init(handler: @escaping EmulatorServer.Handler, tls: Bool, executor: EmulatorExecutor) {
         self.handler = handler
         self.tls = tls
+        self.executor = executor
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -164,7 +183,10 @@ private final class EmulatorHTTPHandler: ChannelInboundHandler, @unchecked Senda
             let handler = self.handler
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let promise = context.eventLoop.makePromise(of: EmulatorResponse.self)
-            promise.completeWithTask { await handler(request) }
+            // Off the cooperative pool: a test that keeps the pool's threads busy (CPU-heavy
+            // fixtures, a blocking wait for a child process) must not keep the emulator from
+            // answering, or every client of it times out together.
+            Task(executorPreference: executor) { promise.succeed(await handler(request)) }
             promise.futureResult.whenSuccess { response in
                 let (me, context) = loopBound.value
                 if response.dropsConnection {
