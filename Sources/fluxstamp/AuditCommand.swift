@@ -24,17 +24,7 @@ struct AuditCommand: AsyncParsableCommand {
     @Option(help: "Kubeconfig context of a cluster to report on (repeatable: one report over several clusters).")
     var context: [String] = []
 
-    @Option(help: "fluxstamp.yaml (cluster name, selection, repositories, forges, ledger); flags override it.")
-    var config: String?
-
-    @Option(name: [.customShort("n"), .long], help: "Only Kustomizations in this namespace (default: all namespaces).")
-    var namespace: String?
-
-    @Option(name: [.customShort("l"), .long], help: "Label selector for Kustomizations, e.g. tier=apps.")
-    var selector: String?
-
-    @Option(name: .long, help: "Only the Kustomization with this name (repeatable).")
-    var name: [String] = []
+    @OptionGroup var selection: SelectionOptions
 
     @Option(help: "The cluster's name in the report and the ledger (default: config clusterName, else the context's name).")
     var clusterName: String?
@@ -52,11 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
         help: "Report on a cluster from the ledger alone, without contacting it (repeatable; 'all': every cluster in the ledger).")
     var cluster: [String] = []
 
-    @Option(help: "Directory for bare mirrors of the source repositories.")
-    var cacheDir: String?
-
-    @Option(name: .customLong("repo"), help: "Use a local repository for a URL instead of fetching it: URL=PATH (repeatable).")
-    var repositories: [String] = []
+    @OptionGroup var mirrors: MirrorOptions
 
     @Flag(help: "Do not read the commit statuses already on the forges.")
     var noForge = false
@@ -83,7 +69,7 @@ struct AuditCommand: AsyncParsableCommand {
         guard DevLakeReport.environments.contains(devlakeEnvironment) else {
             throw ValidationError("--devlake-environment '\(devlakeEnvironment)': use PRODUCTION, STAGING, TESTING or DEVELOPMENT")
         }
-        if !cluster.isEmpty, ledger == nil, config == nil {
+        if !cluster.isEmpty, ledger == nil, selection.config == nil {
             throw ValidationError("--cluster reads the ledger: give --ledger (a PostgreSQL ledger many clusters share, or SQLite)")
         }
         if !cluster.isEmpty, !context.isEmpty {
@@ -101,15 +87,9 @@ struct AuditCommand: AsyncParsableCommand {
     /// The `sync` settings these flags stand for, so `--config`, the selection and `--repo` mean
     /// exactly what they mean for `sync`.
     func syncSettings(now: Date) throws(CommandError) -> SyncSettings {
-        var arguments = ["--since", since, "--log-format", logFormat]
-        if let config { arguments += ["--config", config] }
-        if let namespace { arguments += ["--namespace", namespace] }
-        if let selector { arguments += ["--selector", selector] }
-        for name in name { arguments += ["--name", name] }
+        var arguments = ["--since", since, "--log-format", logFormat] + selection.arguments + mirrors.arguments
         if let clusterName { arguments += ["--cluster-name", clusterName] }
         if let ledger { arguments += ["--ledger", ledger] }
-        if let cacheDir { arguments += ["--cache-dir", cacheDir] }
-        for repository in repositories { arguments += ["--repo", repository] }
         do {
             return try SyncSettings(try SyncOptions.parse(arguments), now: now)
         } catch let error as SettingsError {

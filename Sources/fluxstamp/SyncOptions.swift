@@ -10,17 +10,7 @@ import Reconcile
 struct SyncOptions: ParsableArguments {
     @OptionGroup var cluster: ClusterOptions
 
-    @Option(help: "fluxstamp.yaml with the settings below; flags override it.")
-    var config: String?
-
-    @Option(name: [.customShort("n"), .long], help: "Only Kustomizations in this namespace (default: all namespaces).")
-    var namespace: String?
-
-    @Option(name: [.customShort("l"), .long], help: "Label selector for Kustomizations, e.g. tier=apps.")
-    var selector: String?
-
-    @Option(name: .long, help: "Only the Kustomization with this name (repeatable).")
-    var name: [String] = []
+    @OptionGroup var selection: SelectionOptions
 
     @Option(help: "This cluster's name, for {cluster} in the context template.")
     var clusterName: String?
@@ -41,11 +31,7 @@ struct SyncOptions: ParsableArguments {
     @Flag(help: "notification-controller runs with --no-cross-namespace-refs: Alerts route only their own namespace's events.")
     var noCrossNamespaceRefs = false
 
-    @Option(help: "Directory for bare mirrors of the source repositories.")
-    var cacheDir: String?
-
-    @Option(name: .customLong("repo"), help: "Use a local repository for a URL instead of fetching it: URL=PATH (repeatable).")
-    var repositories: [String] = []
+    @OptionGroup var mirrors: MirrorOptions
 
     @Option(help: "Write pacing per forge repository, writes a minute (0 = unlimited; default: the forge's own limit).")
     var writesPerMinute: Double?
@@ -95,6 +81,14 @@ struct SyncOptions: ParsableArguments {
 
     @Option(help: "Work on this share of the repositories, i/n (default: JOB_COMPLETION_INDEX/JOB_COMPLETIONS of an Indexed Job).")
     var shard: String?
+
+    // The shared groups' flags, read by the settings as if declared here.
+    var config: String? { selection.config }
+    var namespace: String? { selection.namespace }
+    var selector: String? { selection.selector }
+    var name: [String] { selection.name }
+    var cacheDir: String? { mirrors.cacheDir }
+    var repositories: [String] { mirrors.repositories }
 }
 
 /// The settings of one run, after merging `--config` with the flags and checking them.

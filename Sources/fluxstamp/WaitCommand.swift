@@ -21,7 +21,14 @@ struct WaitCommand: AsyncParsableCommand {
     @Argument(help: "The commit: a sha (full or abbreviated) or a Flux revision such as main@sha1:<sha>.")
     var commit: String
 
-    @OptionGroup var options: SyncOptions
+    @OptionGroup var cluster: ClusterOptions
+
+    @OptionGroup var selection: SelectionOptions
+
+    @OptionGroup var mirrors: MirrorOptions
+
+    @Option(help: "Log lines on stderr: human or json.")
+    var logFormat: String = "human"
 
     @Option(help: "Give up after this long (Go duration: 90s, 15m, 1h).")
     var timeout: String = "15m"
@@ -47,7 +54,7 @@ struct WaitCommand: AsyncParsableCommand {
                 "'\(commit)' is neither a commit sha nor a Flux revision (main@sha1:<sha>); give the commit to wait for", usage: true)
         }
         let settings: SyncSettings
-        do { settings = try SyncSettings(options) } catch { throw CommandError.settings("\(error)") }
+        do { settings = try SyncSettings(syncOptions()) } catch { throw CommandError.settings("\(error)") }
         settings.logFormat.bootstrap()
         let logger = Logger(label: "fluxstamp")
         let client: KubeClient
@@ -88,6 +95,16 @@ struct WaitCommand: AsyncParsableCommand {
         }
         let names = outcome.waited.map { "\($0.kustomization)" }.joined(separator: ", ")
         logger.info("\(short) is deployed by \(names)")
+    }
+}
+
+extension WaitCommand {
+    /// The `sync` options wait shares (selection, cluster, mirrors, logs), every other one at its
+    /// default: the settings are then merged with `--config` and checked exactly as for `sync`.
+    func syncOptions() throws -> SyncOptions {
+        var options = try SyncOptions.parse(selection.arguments + mirrors.arguments + ["--log-format", logFormat])
+        options.cluster = cluster
+        return options
     }
 }
 
