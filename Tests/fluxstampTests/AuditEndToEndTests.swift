@@ -381,52 +381,14 @@ import Testing
         #expect(consoleErrors.isEmpty, "\(consoleErrors)")
     }
 
-    /// A Kustomization whose snapshots have their own first and last reconcile times.
+    /// A Kustomization whose snapshots have their own first and last reconcile times (on 2023-11-14).
     static func kustomization(
         _ name: String, path: String, ready: (String, String), applied: String, attempted: String,
         history: [(sha: String, status: String, first: String, last: String)]
     ) -> String {
-        var yaml = """
-            apiVersion: kustomize.toolkit.fluxcd.io/v1
-            kind: Kustomization
-            metadata:
-              name: \(name)
-              namespace: flux-system
-              uid: \(UUID().uuidString.lowercased())
-            spec:
-              interval: 10m0s
-              path: \(path)
-              prune: true
-              sourceRef:
-                kind: GitRepository
-                name: fleet
-            status:
-              observedGeneration: 1
-              conditions:
-              - type: Ready
-                status: "\(ready.0)"
-                reason: \(ready.1)
-                message: "\(ready.1)"
-                lastTransitionTime: "2026-11-20T10:00:00Z"
-              lastAppliedRevision: main@sha1:\(applied)
-              lastAttemptedRevision: main@sha1:\(attempted)
-              history:
-
-            """
-        for (i, h) in history.enumerated() {
-            yaml += """
-                  - digest: sha256:\(String(repeating: String(i), count: 64))
-                    firstReconciled: "2023-11-14T\(h.first)Z"
-                    lastReconciled: "2023-11-14T\(h.last)Z"
-                    lastReconciledDuration: 1.5s
-                    lastReconciledStatus: \(h.status)
-                    totalReconciliations: 3
-                    metadata:
-                      revision: main@sha1:\(h.sha)
-
-                """
-        }
-        return yaml
+        SyncWorld.kustomization(
+            name, path: path, ready: ready, applied: applied, attempted: attempted,
+            snapshots: history.map { (sha: $0.sha, status: $0.status, first: "2023-11-14T\($0.first)Z", last: "2023-11-14T\($0.last)Z") })
     }
 
     /// A kustomize-controller Event, as client-go's recorder writes it.

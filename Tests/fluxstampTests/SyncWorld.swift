@@ -87,10 +87,21 @@ final class SyncWorld: @unchecked Sendable {
         github.core.requests.filter { $0.method == "POST" && $0.path.hasSuffix(".git") == false && $0.path.contains("/statuses/") }.count
     }
 
-    /// A Kustomization object naming commits of the world.
+    /// A Kustomization object naming commits of the world; each history snapshot was reconciled
+    /// once, at its time.
     static func kustomization(
         _ name: String, path: String, ready: (status: String, reason: String)?, applied: String?,
         attempted: String?, history: [(sha: String, status: String, at: String)] = []
+    ) -> String {
+        kustomization(
+            name, path: path, ready: ready, applied: applied, attempted: attempted,
+            snapshots: history.map { (sha: $0.sha, status: $0.status, first: $0.at, last: $0.at) })
+    }
+
+    /// A Kustomization object whose history snapshots have their own first and last reconcile times.
+    static func kustomization(
+        _ name: String, path: String, ready: (status: String, reason: String)?, applied: String?,
+        attempted: String?, snapshots: [(sha: String, status: String, first: String, last: String)]
     ) -> String {
         var yaml = """
             apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -123,13 +134,13 @@ final class SyncWorld: @unchecked Sendable {
         }
         if let applied { yaml += "  lastAppliedRevision: main@sha1:\(applied)\n" }
         if let attempted { yaml += "  lastAttemptedRevision: main@sha1:\(attempted)\n" }
-        if !history.isEmpty {
+        if !snapshots.isEmpty {
             yaml += "  history:\n"
-            for (i, h) in history.enumerated() {
+            for (i, h) in snapshots.enumerated() {
                 yaml += """
                       - digest: sha256:\(String(repeating: String(i), count: 64))
-                        firstReconciled: "\(h.at)"
-                        lastReconciled: "\(h.at)"
+                        firstReconciled: "\(h.first)"
+                        lastReconciled: "\(h.last)"
                         lastReconciledDuration: 1.5s
                         lastReconciledStatus: \(h.status)
                         totalReconciliations: 1
