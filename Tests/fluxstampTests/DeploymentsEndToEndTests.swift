@@ -52,13 +52,7 @@ final class GitLabDeploymentWorld: @unchecked Sendable {
     }
 
     func fluxstamp(_ arguments: [String]) async throws -> CommandResult {
-        let binary = try #require(BuiltProduct.url())
-        let all = arguments + ["--kubeconfig", kubeconfig.path, "--config", config.path]
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runCommand(binary, all, environment: ["HOME": "/nonexistent"]) })
-            }
-        }
+        try await runFluxstamp(arguments, kubeconfig: kubeconfig, config: config)
     }
 
     var deploymentWrites: Int {

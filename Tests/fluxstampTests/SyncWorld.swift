@@ -60,13 +60,7 @@ final class SyncWorld: @unchecked Sendable {
 
     /// Runs the built binary with the world's kubeconfig and config, off the cooperative pool.
     func fluxstamp(_ arguments: [String]) async throws -> CommandResult {
-        let binary = try #require(BuiltProduct.url())
-        let all = arguments + ["--kubeconfig", kubeconfig.path, "--config", config.path]
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runCommand(binary, all, environment: ["HOME": "/nonexistent"]) })
-            }
-        }
+        try await runFluxstamp(arguments, kubeconfig: kubeconfig, config: config)
     }
 
     /// The newest status per context on a commit: context → (state, description), and how many
@@ -201,4 +195,12 @@ final class SyncWorld: @unchecked Sendable {
         data:
           token: \(Data("e2e-forge-token".utf8).base64EncodedString())
         """
+}
+
+/// Runs the built binary with a world's kubeconfig and config, off the cooperative pool (the
+/// wait for the child would otherwise hold one of its threads).
+func runFluxstamp(_ arguments: [String], kubeconfig: URL, config: URL) async throws -> CommandResult {
+    let binary = try #require(BuiltProduct.url())
+    let all = arguments + ["--kubeconfig", kubeconfig.path, "--config", config.path]
+    return try await Sandbox.offPool { try runCommand(binary, all, environment: ["HOME": "/nonexistent"]) }
 }
