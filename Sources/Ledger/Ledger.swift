@@ -88,7 +88,13 @@ public actor Ledger {
                     try await backend.execute(statement)
                 }
                 try await backend.execute("UPDATE fluxstamp_ledger SET value = ? WHERE key = 'schema_version'", [.text("\(version)")])
-                logger.info("ledger migrated", metadata: ["ledger": "\(url)", "schema": "\(version)"])
+            }
+            // One line: a new ledger is created (its migrations are an implementation detail); an
+            // existing one says which schema it came from.
+            if current == 0 {
+                logger.info("ledger created", metadata: ["ledger": "\(url)", "schema": "\(Schema.latest)"])
+            } else {
+                logger.info("ledger migrated", metadata: ["ledger": "\(url)", "from": "\(current)", "schema": "\(Schema.latest)"])
             }
         }
     }
