@@ -135,7 +135,9 @@ import Testing
         #expect(
             sync.stderr.contains("notification webhook \(failing.url)/…: 1 of 1 json posts failed (HTTP 503 after 3 attempts)"),
             "\(sync.stderr)")
-        #expect(sync.stderr.contains("notification webhook \(closed.url)/…: 1 of 1 json posts failed"), "\(sync.stderr)")
+        #expect(
+            sync.stderr.contains("notification webhook \(closed.url)/…: 1 of 1 json posts failed (connection refused after 3 attempts)"),
+            "\(sync.stderr)")
     }
 
     @Test(

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Forges
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -47,7 +48,7 @@ public enum DevLakePush {
                     failures.append(Failure(id: id, reason: "HTTP \(response.status.code) \(text)"))
                 }
             } catch {
-                failures.append(Failure(id: id, reason: "\(error)"))
+                failures.append(Failure(id: id, reason: NetworkProblem.describe(error)))
             }
         }
         try? await client.shutdown()

@@ -266,23 +266,8 @@ struct ForgeTransport: Sendable {
         return "core"
     }
 
-    /// A short, parenthesis-free phrase for a connection failure (NIO's descriptions nest
-    /// parentheses and errno details a reader cannot act on).
-    static func connectionProblem(_ error: any Error) -> String {
-        let text = String(describing: error)
-        let lower = text.lowercased()
-        if lower.contains("refused") { return "connection refused" }
-        if lower.contains("timeout") || lower.contains("timed out") || lower.contains("deadlineexceeded") { return "timed out" }
-        if lower.contains("remoteconnectionclosed") || lower.contains("reset") || lower.contains("eof")
-            || lower.contains("closed")
-        {
-            return "connection closed before an answer"
-        }
-        if lower.contains("resolve") || lower.contains("nodename") || lower.contains("dns") { return "host name not resolved" }
-        if lower.contains("certificate") || lower.contains("ssl") || lower.contains("tls") { return "TLS handshake failed" }
-        let flat = text.map { "()".contains($0) ? " " : $0 }.split(separator: " ").joined(separator: " ")
-        return String(flat.prefix(120))
-    }
+    /// A short, parenthesis-free phrase for a connection failure (`NetworkProblem`).
+    static func connectionProblem(_ error: any Error) -> String { NetworkProblem.describe(error) }
 
     private func execute(_ method: HTTPMethod, _ url: String, json: Data?, extraHeaders: [(String, String)]) async throws -> ForgeResponse {
         var request = HTTPClientRequest(url: url)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Forges
 import Foundation
 import Logging
 import NIOCore
@@ -46,7 +47,7 @@ public enum MetricsExport {
                 last = "HTTP \(response.status.code)"
                 if response.status.code < 500 { break }
             } catch {
-                last = "\(error)"
+                last = NetworkProblem.describe(error)
             }
             if attempt == 1 { try? await Task.sleep(for: .seconds(1)) }
         }

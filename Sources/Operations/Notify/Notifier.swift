@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Forges
 import Foundation
 import Logging
 import NIOCore
@@ -78,7 +79,7 @@ public struct Notifier: Sendable {
                 why = "HTTP \(code)"
                 if code < 500 && code != 429 { return why }
             } catch {
-                why = "\(error)"
+                why = NetworkProblem.describe(error)
             }
             if attempt < attempts { try? await Task.sleep(for: .seconds(backoff * Double(1 << (attempt - 1)))) }
         }
