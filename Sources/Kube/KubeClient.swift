@@ -174,7 +174,7 @@ public final class KubeClient: Sendable {
                     logger.info(
                         "retrying Kubernetes API request after a transport error",
                         metadata: [
-                            "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(delay)",
+                            "verb": "\(purpose.verb)", "path": "\(path)", "attempt": "\(attempt)", "delay": "\(Self.seconds(delay))",
                             "error": "\(mapped.error.description)",
                         ])
                     try await Task.sleep(for: delay)
@@ -207,7 +207,7 @@ public final class KubeClient: Sendable {
                     "retrying Kubernetes API request",
                     metadata: [
                         "verb": "\(purpose.verb)", "path": "\(path)", "status": "\(status)", "attempt": "\(attempt)",
-                        "delay": "\(delay)",
+                        "delay": "\(Self.seconds(delay))",
                     ])
                 try await Task.sleep(for: delay)
                 continue
@@ -215,6 +215,12 @@ public final class KubeClient: Sendable {
                 throw error(status: status, body: body, purpose: purpose, attempts: attempt)
             }
         }
+    }
+
+    /// A backoff delay for the log: `0.19s`, not `0.19038037185840745 seconds`.
+    static func seconds(_ delay: Duration) -> String {
+        let (whole, attoseconds) = delay.components
+        return String(format: "%.2fs", Double(whole) + Double(attoseconds) / 1e18)
     }
 
     // Continue tokens are opaque, long and useless to a reader of the log: shown as `…`.
