@@ -167,7 +167,7 @@ let package = Package(
         .testTarget(
             name: "fluxstampTests",
             dependencies: [
-                "FluxstampTesting", "GitHistory", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
+                "FluxstampTesting", "GitHistory", "Kube", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

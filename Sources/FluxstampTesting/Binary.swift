@@ -49,7 +49,7 @@ public func runCommand(
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    try process.runSerialized()
     // Read both pipes concurrently so a chatty child never blocks on a full pipe.
     let errData = LockedBox(Data())
     let group = DispatchGroup()

@@ -142,7 +142,7 @@ public actor ExecCredentialPlugin {
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    try process.run()
+                    try process.runSerialized()
                 } catch {
                     continuation.resume(
                         throwing: KubeError.execPlugin(command: path, reason: "cannot be started (\(error.localizedDescription))"))

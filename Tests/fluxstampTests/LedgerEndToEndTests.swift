@@ -1,5 +1,6 @@
 import FluxstampTesting
 import Foundation
+import Kube
 import Logging
 import Testing
 
@@ -233,7 +234,7 @@ import Testing
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = try FileHandle(forWritingTo: log)
                 process.standardInput = FileHandle.nullDevice
-                try process.run()
+                try process.runSerialized()
                 do {
                     try await killInside(process, stall: stall, log: log)
                 } catch {
@@ -449,7 +450,7 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
         defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
         let line = try await Sandbox.offPool { () -> String in
             var data = Data()

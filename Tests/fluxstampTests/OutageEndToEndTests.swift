@@ -1,5 +1,6 @@
 import FluxstampTesting
 import Foundation
+import Kube
 import Testing
 
 #if canImport(Glibc)
@@ -101,7 +102,7 @@ final class OutageWorld: @unchecked Sendable {
         let stderr = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: stderr.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderr)
-        try process.run()
+        try process.runSerialized()
         return RunningFluxstamp(process: process, stderrFile: stderr)
     }
 

@@ -1,6 +1,7 @@
 import FluxstampTesting
 import Foundation
 import GitHistory
+import Kube
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -245,7 +246,7 @@ import Testing
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try process.runSerialized()
         let line = try await Sandbox.offPool { () -> String in
             var data = Data()
             while !data.contains(UInt8(ascii: "\n")) {

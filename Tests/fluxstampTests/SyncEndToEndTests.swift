@@ -1,5 +1,6 @@
 import FluxstampTesting
 import Foundation
+import Kube
 import Ledger
 import Logging
 import Testing
@@ -114,7 +115,7 @@ import Testing
         let stderrFile = world.directory.appendingPathComponent("sigterm.stderr")
         FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
-        try process.run()
+        try process.runSerialized()
         // Watch from a Dispatch thread (the cooperative pool also runs the emulators) until the
         // backfill is under way, then kill it; the wait is generous because CI machines are shared.
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in

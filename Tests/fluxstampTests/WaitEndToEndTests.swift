@@ -1,5 +1,6 @@
 import FluxstampTesting
 import Foundation
+import Kube
 import Testing
 
 /// `fluxstamp wait` end to end: the built binary polls the Kubernetes API emulator (over TLS)
@@ -41,7 +42,7 @@ import Testing
         FileManager.default.createFile(atPath: err.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        try process.runSerialized()
         if let move {
             // Watch from a Dispatch thread (the emulators run on the cooperative pool).
             let waiting = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in

@@ -1,4 +1,5 @@
 import Foundation
+import Kube
 
 /// A real HTTP proxy for tests: Debian's `tinyproxy` on 127.0.0.1, in the foreground, optionally
 /// with basic auth, its log kept so a test can see which requests went through it.
@@ -35,7 +36,7 @@ public final class Tinyproxy: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        try process.runSerialized()
         address = "http://127.0.0.1:\(port)"
         // Ready when the port accepts a connection (bounded: a proxy that never listens fails the test).
         for _ in 0..<200 {
