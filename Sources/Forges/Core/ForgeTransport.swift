@@ -132,7 +132,7 @@ struct ForgeTransport: Sendable {
                 throw refusal
             } catch {
                 options.health.counted(repository, outcome: "no_answer")
-                let problem = Self.connectionProblem(error)
+                let problem = NetworkProblem.describe(error)
                 lastProblem = "no answer (\(problem))"
                 lastStatus = nil
                 // A refused connection or an unknown host never reached the forge; anything else
@@ -265,9 +265,6 @@ struct ForgeTransport: Sendable {
         if repository.kind == .github, let graphQL = repository.graphQLURL, url == graphQL { return "graphql" }
         return "core"
     }
-
-    /// A short, parenthesis-free phrase for a connection failure (`NetworkProblem`).
-    static func connectionProblem(_ error: any Error) -> String { NetworkProblem.describe(error) }
 
     private func execute(_ method: HTTPMethod, _ url: String, json: Data?, extraHeaders: [(String, String)]) async throws -> ForgeResponse {
         var request = HTTPClientRequest(url: url)
