@@ -56,6 +56,10 @@ public actor Ledger {
         } catch {
             await backend.close()
             if let error = error as? LedgerError { throw error }
+            // SQLite reads the header only when first asked: a file that is something else fails here, untouched.
+            if describe(error).contains("notADatabase") {
+                throw .notALedger(ledger: url.description, found: "no SQLite database: the file is something else")
+            }
             throw .queryFailed(ledger: url.description, operation: "opening", reason: describe(error))
         }
         return Ledger(url: url, backend: backend, logger: logger)

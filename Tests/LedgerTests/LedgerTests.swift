@@ -86,10 +86,10 @@ struct LedgerTests {
             switch (refusal, error) {
             case (.foreignTables, .notALedger(_, let found)?): #expect(found.contains("users"))
             case (.newerSchema, .newerSchema(_, let found, let supported)?): #expect(found == 99 && supported == Ledger.schemaVersion)
-            case (.notADatabase, .some): break
+            case (.notADatabase, .notALedger(_, let found)?): #expect(found.contains("no SQLite database"))
             default: Issue.record("unexpected error \(String(describing: error))")
             }
-            #expect(error?.description.contains("not modified") ?? false || refusal == .notADatabase)
+            #expect(error?.description.contains("not modified") ?? false)
             #expect(try await snapshot(url) == before)
         }
     }
